@@ -1,0 +1,193 @@
+import { canonicalJson } from '../canonical-json';
+import { ConflictError, NotFoundError } from '../errors/integration-error';
+import type { ArtifactRef } from '../records/artifact-ref';
+import type { AggregatorFence, Attempt, AttemptPatch } from '../records/attempt';
+import { eventIdentity, type Event } from '../records/event';
+import type { Run, RunPatch } from '../records/run';
+import type { TargetDescriptor } from '../records/target-descriptor';
+import type { LedgerStore, RunFilter } from '../stores/ledger-store';
+import { checkFence } from '../stores/fence';
+import { copy, journaledPush, journaledSet } from './journal';
+import { MemoryAccess } from './state';
+
+const positionKey = (e: Pick<Event, 'runId' | 'attemptId' | 'seq'>) => `${e.runId}|${e.attemptId ?? ''}|${e.seq}`;
+
+export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
+  putRun(run: Run): Promise<void> {
+    return this.guard(() => {
+      if (this.state.runs.has(run.runId)) throw new ConflictError('duplicate_record', `run ${run.runId} already exists`);
+      journaledSet(this.journal, this.state.runs, run.runId, copy(run));
+      journaledPush(this.journal, this.state.runOrder, run.runId);
+      if (run.idempotencyKey) journaledSet(this.journal, this.state.idempotency, `${run.capabilityId}|${run.idempotencyKey}`, run.runId);
+    });
+  }
+
+  fetchRun(runId: string): Promise<Run | null> {
+    return this.guard(() => copy(this.state.runs.get(runId) ?? null));
+  }
+
+  updateRun(runId: string, patch: RunPatch): Promise<Run> {
+    return this.guard(() => {
+      const current = this.state.runs.get(runId);
+      if (!current) throw new NotFoundError('unknown_run', `no run ${runId}`);
+      const next: Run = copy({ ...current, ...patch });
+      journaledSet(this.journal, this.state.runs, runId, next);
+      return copy(next);
+    });
+  }
+
+  findRunByIdempotencyKey(capabilityId: string, idempotencyKey: string): Promise<Run | null> {
+    return this.guard(() => {
+      const runId = this.state.idempotency.get(`${capabilityId}|${idempotencyKey}`);
+      return runId ? copy(this.state.runs.get(runId) ?? null) : null;
+    });
+  }
+
+  listRuns(filter: RunFilter = {}): Promise<Run[]> {
+    return this.guard(() => {
+      const runs = this.state.runOrder
+        .map((id) => this.state.runs.get(id)!)
+        .filter(
+          (r) =>
+            (!filter.capabilityId || r.capabilityId === filter.capabilityId) &&
+            (!filter.connectorId || r.connectorId === filter.connectorId) &&
+            (!filter.status || r.status === filter.status) &&
+            (!filter.tenantId || r.tenantId === filter.tenantId),
+        )
+        .sort((a, b) => (a.createdAt === b.createdAt ? (a.runId < b.runId ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
+      return copy(filter.limit ? runs.slice(0, filter.limit) : runs);
+    });
+  }
+
+  putAttempt(attempt: Attempt): Promise<void> {
+    return this.guard(() => {
+      if (this.state.attempts.has(attempt.attemptId)) {
+        throw new ConflictError('duplicate_record', `attempt ${attempt.attemptId} already exists`);
+      }
+      journaledSet(this.journal, this.state.attempts, attempt.attemptId, copy(attempt));
+      let ids = this.state.attemptsByRun.get(attempt.runId);
+      if (!ids) {
+        ids = [];
+        journaledSet(this.journal, this.state.attemptsByRun, attempt.runId, ids);
+      }
+      journaledPush(this.journal, ids, attempt.attemptId);
+    });
+  }
+
+  fetchAttempt(attemptId: string): Promise<Attempt | null> {
+    return this.guard(() => copy(this.state.attempts.get(attemptId) ?? null));
+  }
+
+  listAttempts(runId: string): Promise<Attempt[]> {
+    return this.guard(() =>
+      copy((this.state.attemptsByRun.get(runId) ?? []).map((id) => this.state.attempts.get(id)!).sort((a, b) => a.attempt - b.attempt)),
+    );
+  }
+
+  updateAttempt(attemptId: string, patch: AttemptPatch, fence: AggregatorFence): Promise<Attempt> {
+    return this.guard(() => {
+      const current = this.state.attempts.get(attemptId);
+      if (!current) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
+      checkFence(current, fence);
+      const next: Attempt = copy({ ...current, ...patch, aggregatorId: fence.aggregatorId, aggregatorEpoch: fence.aggregatorEpoch });
+      journaledSet(this.journal, this.state.attempts, attemptId, next);
+      return copy(next);
+    });
+  }
+
+  appendEvents(events: Event[], fence?: AggregatorFence): Promise<void> {
+    return this.guard(() => {
+      const fresh: Event[] = [];
+      const batch = new Map<string, Event>();
+      for (const event of events) {
+        const key = positionKey(event);
+        const existing = this.state.eventPositions.get(key) ?? batch.get(key);
+        if (existing) {
+          if (canonicalJson(eventIdentity(existing)) !== canonicalJson(eventIdentity(event))) {
+            throw new ConflictError('event_conflict', `a different event already holds ${event.runId} ${event.attemptId ?? 'run'} seq ${event.seq}`, {
+              details: { runId: event.runId, attemptId: event.attemptId, seq: event.seq },
+            });
+          }
+          continue;
+        }
+        batch.set(key, event);
+        fresh.push(event);
+      }
+      if (fence) {
+        for (const attemptId of new Set(fresh.map((e) => e.attemptId).filter((id): id is string => id !== null))) {
+          const attempt = this.state.attempts.get(attemptId);
+          if (!attempt) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
+          checkFence(attempt, fence);
+          if (attempt.aggregatorEpoch !== fence.aggregatorEpoch) {
+            journaledSet(this.journal, this.state.attempts, attemptId, { ...attempt, ...fence });
+          }
+        }
+      }
+      for (const event of fresh) {
+        const stored = copy(event);
+        journaledSet(this.journal, this.state.eventPositions, positionKey(event), stored);
+        let list = this.state.events.get(event.runId);
+        if (!list) {
+          list = [];
+          journaledSet(this.journal, this.state.events, event.runId, list);
+        }
+        journaledPush(this.journal, list, stored);
+      }
+    });
+  }
+
+  listEvents(runId: string): Promise<Event[]> {
+    return this.guard(() =>
+      copy(
+        [...(this.state.events.get(runId) ?? [])].sort(
+          (a, b) => (a.attempt ?? 0) - (b.attempt ?? 0) || a.seq - b.seq,
+        ),
+      ),
+    );
+  }
+
+  nextSeq(runId: string, attemptId: string | null): Promise<number> {
+    return this.guard(() => {
+      let next = 0;
+      for (const event of this.state.events.get(runId) ?? []) {
+        if (event.attemptId === attemptId && event.seq >= next) next = event.seq + 1;
+      }
+      return next;
+    });
+  }
+
+  putArtifact(artifact: ArtifactRef): Promise<void> {
+    return this.guard(() => {
+      const isNew = !this.state.artifacts.has(artifact.artifactId);
+      journaledSet(this.journal, this.state.artifacts, artifact.artifactId, copy(artifact));
+      if (isNew) {
+        let ids = this.state.artifactsByRun.get(artifact.runId);
+        if (!ids) {
+          ids = [];
+          journaledSet(this.journal, this.state.artifactsByRun, artifact.runId, ids);
+        }
+        journaledPush(this.journal, ids, artifact.artifactId);
+      }
+    });
+  }
+
+  fetchArtifact(artifactId: string): Promise<ArtifactRef | null> {
+    return this.guard(() => copy(this.state.artifacts.get(artifactId) ?? null));
+  }
+
+  listArtifacts(runId: string): Promise<ArtifactRef[]> {
+    return this.guard(() => copy((this.state.artifactsByRun.get(runId) ?? []).map((id) => this.state.artifacts.get(id)!)));
+  }
+
+  putTarget(target: TargetDescriptor): Promise<void> {
+    return this.guard(() => journaledSet(this.journal, this.state.targets, target.targetId, copy(target)));
+  }
+
+  fetchTarget(targetId: string): Promise<TargetDescriptor | null> {
+    return this.guard(() => copy(this.state.targets.get(targetId) ?? null));
+  }
+
+  listTargets(): Promise<TargetDescriptor[]> {
+    return this.guard(() => copy([...this.state.targets.values()].sort((a, b) => (a.targetId < b.targetId ? -1 : 1))));
+  }
+}

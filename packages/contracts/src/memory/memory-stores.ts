@@ -1,0 +1,53 @@
+import type { StoreSet, Stores } from '../stores/stores';
+import { Journal } from './journal';
+import { MemoryAuthStore } from './memory-auth';
+import { MemoryDispatchStore } from './memory-dispatch';
+import { MemoryIngressStore } from './memory-ingress';
+import { MemoryLedgerStore } from './memory-ledger';
+import { MemoryRouteStore } from './memory-routes';
+import { KeyedMutex } from './mutex';
+import { MemoryState } from './state';
+
+function storeSet(state: MemoryState, journal: Journal | null, locks: KeyedMutex): StoreSet {
+  return {
+    auth: new MemoryAuthStore(state, journal, locks),
+    ledger: new MemoryLedgerStore(state, journal),
+    ingress: new MemoryIngressStore(state, journal),
+    dispatch: new MemoryDispatchStore(state, journal),
+    routes: new MemoryRouteStore(state, journal),
+  };
+}
+
+/**
+ * The in-memory tier: the default for tests and single-process use. Transactions are serialised
+ * and all-or-nothing (an undo journal reverses every write of a transaction that throws).
+ */
+export function memoryStores(): Stores {
+  const state = new MemoryState();
+  const locks = new KeyedMutex();
+  const base = storeSet(state, null, locks);
+  let closed = false;
+  return {
+    tier: 'memory',
+    ...base,
+    async transaction<T>(fn: (tx: StoreSet) => Promise<T>): Promise<T> {
+      return state.mutex.run(async () => {
+        const journal = new Journal();
+        try {
+          const result = await fn(storeSet(state, journal, locks));
+          journal.commit();
+          return result;
+        } catch (error) {
+          journal.rollback();
+          throw error;
+        }
+      });
+    },
+    async migrate() {},
+    async close() {
+      if (closed) return;
+      closed = true;
+      state.notifyWork();
+    },
+  };
+}

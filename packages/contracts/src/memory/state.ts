@@ -1,0 +1,64 @@
+import type { ArtifactRef } from '../records/artifact-ref';
+import type { Attempt } from '../records/attempt';
+import type { Connection, Install, LeaseRecord, SealedCredential } from '../records/auth';
+import type { DispatchJob } from '../records/dispatch-job';
+import type { Event } from '../records/event';
+import type { Run } from '../records/run';
+import type { TargetDescriptor } from '../records/target-descriptor';
+import type { TriggerCheckpoint, TriggerRecord } from '../records/trigger';
+import type { WebhookRoute } from '../records/webhook-route';
+import { Journal } from './journal';
+import { Mutex } from './mutex';
+
+export class MemoryState {
+  runs = new Map<string, Run>();
+  runOrder: string[] = [];
+  idempotency = new Map<string, string>();
+  attempts = new Map<string, Attempt>();
+  attemptsByRun = new Map<string, string[]>();
+  events = new Map<string, Event[]>();
+  eventPositions = new Map<string, Event>();
+  artifacts = new Map<string, ArtifactRef>();
+  artifactsByRun = new Map<string, string[]>();
+  targets = new Map<string, TargetDescriptor>();
+
+  installs = new Map<string, Install>();
+  connections = new Map<string, Connection>();
+  credentials = new Map<string, SealedCredential>();
+  leases = new Map<string, LeaseRecord>();
+
+  dedupe = new Map<string, string>();
+  triggers = new Map<string, TriggerRecord>();
+  checkpoints = new Map<string, TriggerCheckpoint>();
+
+  jobs = new Map<string, DispatchJob>();
+  routes = new Map<string, WebhookRoute>();
+
+  readonly mutex = new Mutex();
+  readonly workWaiters = new Set<() => void>();
+
+  notifyWork(): void {
+    for (const wake of [...this.workWaiters]) wake();
+  }
+}
+
+/** Shared plumbing of the memory stores: journaling inside a transaction, waiting outside one. */
+export abstract class MemoryAccess {
+  constructor(
+    protected readonly state: MemoryState,
+    protected readonly journal: Journal | null,
+  ) {}
+
+  protected async guard<T>(fn: () => T): Promise<T> {
+    if (this.journal || !this.state.mutex.held) return fn();
+    return this.state.mutex.run(fn);
+  }
+
+  /** Runs `effect` after commit (or now, outside a transaction). */
+  protected afterCommit(effect: () => void): void {
+    if (this.journal) this.journal.onCommit(effect);
+    else effect();
+  }
+}
+
+export const scopeKey = (parts: Array<string | null | undefined>): string => JSON.stringify(parts);

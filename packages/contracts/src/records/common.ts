@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+export const RuntimeClassSchema = z.enum(['direct', 'session', 'stream']);
+export type RuntimeClass = z.infer<typeof RuntimeClassSchema>;
+
+export const SandboxLevelSchema = z.enum(['strict', 'standard', 'none']);
+export const EgressSchema = z.enum(['blocked', 'restricted', 'open']);
+export const ApprovalsSchema = z.enum(['none', 'auto', 'manual']);
+
+export const SandboxSchema = z.strictObject({
+  level: SandboxLevelSchema.default('standard'),
+  egress: EgressSchema.default('restricted'),
+  approvals: ApprovalsSchema.default('auto'),
+  fileScope: z.string().min(1).nullable().default(null),
+  allowedTools: z.array(z.string().min(1)).default([]),
+});
+export type Sandbox = z.infer<typeof SandboxSchema>;
+export const SandboxInputSchema = SandboxSchema.partial();
+export type SandboxInput = z.input<typeof SandboxSchema>;
+
+export const JsonObjectSchema = z.record(z.string(), z.unknown());
+export type JsonObject = z.infer<typeof JsonObjectSchema>;
+
+export const IsoTimestampSchema = z.iso.datetime({ offset: true });
+export const NonEmptyString = z.string().min(1);
+
+export const ErrorSummarySchema = z.object({
+  code: z.string().min(1),
+  message: z.string(),
+  retryable: z.boolean().default(false),
+  retryAfterMs: z.number().int().nonnegative().optional(),
+  details: JsonObjectSchema.default({}),
+});
+export type ErrorSummary = z.infer<typeof ErrorSummarySchema>;
+
+export const TraceSchema = z.object({
+  traceId: z.string().nullable().default(null),
+  spanId: z.string().nullable().default(null),
+  correlationId: z.string().nullable().default(null),
+  causationId: z.string().nullable().default(null),
+});
+export type Trace = z.infer<typeof TraceSchema>;
+
+export const emptyTrace = (): Trace => ({ traceId: null, spanId: null, correlationId: null, causationId: null });

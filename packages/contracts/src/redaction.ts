@@ -1,0 +1,126 @@
+export const REDACTED = '[REDACTED]';
+
+/** Normalised key names (lower-case, alphanumerics only) that always hold a secret. */
+const exactSecretKeys = new Set([
+  'authorization',
+  'proxyauthorization',
+  'bearer',
+  'cookie',
+  'setcookie',
+  'credentials',
+  'passphrase',
+  'passwd',
+  'pwd',
+  'otp',
+  'pin',
+]);
+
+/**
+ * Normalised suffixes that mark a secret. Matching the end of the key (not any substring) keeps
+ * `credentialRefId`, `maxTokens`, `tokenType`, `grantedScopes` and `secretName` visible.
+ */
+const secretSuffixes = [
+  'token',
+  'secret',
+  'password',
+  'apikey',
+  'privatekey',
+  'accesskey',
+  'signingkey',
+  'sessionkey',
+  'encryptionkey',
+  'clientassertion',
+];
+
+export function normalizeKey(key: string): string {
+  return key.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+export function isSecretKey(key: string): boolean {
+  const normalized = normalizeKey(key);
+  if (normalized.length === 0) return false;
+  if (exactSecretKeys.has(normalized)) return true;
+  return secretSuffixes.some((suffix) => normalized.endsWith(suffix));
+}
+
+export interface RedactOptions {
+  /** Secret values (e.g. the current lease's payload); any string containing one is redacted. */
+  secrets?: Iterable<string>;
+}
+
+/** Values shorter than this are not matched by value: replacing every "a" would destroy records. */
+const MIN_SECRET_VALUE_LENGTH = 6;
+
+/**
+ * Returns a deep copy of `value` with secret-named keys and known secret values replaced by
+ * `[REDACTED]`. Used on every durable write, log line, telemetry payload and error detail.
+ */
+export function redact<T>(value: T, options: RedactOptions = {}): T {
+  const secrets = options.secrets ? collectSecrets(options.secrets) : [];
+  return redactValue(value, secrets, new WeakSet()) as T;
+}
+
+export function secretValuesOf(payload: Record<string, unknown> | undefined | null): string[] {
+  if (!payload) return [];
+  const values: string[] = [];
+  const visit = (node: unknown): void => {
+    if (typeof node === 'string') values.push(node);
+    else if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') Object.values(node).forEach(visit);
+  };
+  visit(payload);
+  return values;
+}
+
+function collectSecrets(secrets: Iterable<string>): string[] {
+  const unique = new Set<string>();
+  for (const secret of secrets) {
+    if (typeof secret === 'string' && secret.length >= MIN_SECRET_VALUE_LENGTH) unique.add(secret);
+  }
+  // Longest first so a secret that contains another is replaced whole.
+  return [...unique].sort((a, b) => b.length - a.length);
+}
+
+function redactString(value: string, secrets: string[]): string {
+  let result = value;
+  for (const secret of secrets) {
+    if (result.includes(secret)) result = result.split(secret).join(REDACTED);
+  }
+  return result;
+}
+
+function redactValue(value: unknown, secrets: string[], seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return secrets.length > 0 ? redactString(value, secrets) : value;
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[Circular]';
+  if (value instanceof Date) return value;
+  if (value instanceof Uint8Array) return value;
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets, seen));
+    if (value instanceof Map) {
+      return Object.fromEntries(
+        [...value.entries()].map(([k, v]) => [String(k), isSecretKey(String(k)) ? REDACTED : redactValue(v, secrets, seen)]),
+      );
+    }
+    if (value instanceof Error) {
+      return {
+        name: value.name,
+        message: redactString(value.message, secrets),
+        ...redactObject(value as unknown as Record<string, unknown>, secrets, seen),
+      };
+    }
+    return redactObject(value as Record<string, unknown>, secrets, seen);
+  } finally {
+    seen.delete(value);
+  }
+}
+
+function redactObject(value: Record<string, unknown>, secrets: string[], seen: WeakSet<object>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (child === undefined) continue;
+    out[key] = isSecretKey(key) && child !== null && child !== '' ? REDACTED : redactValue(child, secrets, seen);
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+import type { ArtifactRef, ArtifactType } from '../records/artifact-ref';
+import type { Clock } from '../clock';
+import type { CredentialRef, Lease } from '../records/credential-ref';
+import type { EventSpec } from '../records/event';
+import type { ExecutionPolicy } from '../records/policy-decision';
+import type { RuntimeClass } from '../records/common';
+import type { TargetDescriptor } from '../records/target-descriptor';
+import type { IntegrationError } from '../errors/integration-error';
+import type { Capability } from '../authoring/capability';
+import type { Logger } from './logger';
+
+/** Everything a runtime receives for one attempt. Only the lease carries secret material. */
+export interface RuntimeContext {
+  runId: string;
+  attempt: number;
+  attemptId: string;
+  lease: Lease;
+  credentialRef: CredentialRef;
+  connectionId: string | null;
+  tenantId: string | null;
+  actorId: string | null;
+  traceId: string | null;
+  idempotencyKey: string | null;
+  executionPolicy: ExecutionPolicy;
+  target: TargetDescriptor | null;
+  /** Aborted when the caller cancels; runtimes add the capability timeout on top. */
+  signal: AbortSignal;
+  timeoutMs: number;
+  logger: Logger;
+  clock: Clock;
+  extensions: Record<string, unknown>;
+}
+
+export interface RuntimeOutcomeBase {
+  events: EventSpec[];
+  artifacts: ArtifactRef[];
+  /** Session or stream id shared by attempts that reused it. */
+  runtimeRefId: string | null;
+}
+
+export type RuntimeResult =
+  | (RuntimeOutcomeBase & { status: 'completed'; output: unknown })
+  | (RuntimeOutcomeBase & { status: 'failed'; error: IntegrationError });
+
+/** A runtime for one runtime class, injected into the control plane's router. */
+export interface Runtime {
+  readonly runtimeClass: RuntimeClass;
+  execute(capability: Capability, input: unknown, context: RuntimeContext): Promise<RuntimeResult>;
+  close?(): Promise<void>;
+}
+
+export interface ArtifactInput {
+  type: ArtifactType;
+  /** A short name used in the payload key, e.g. `issue_create`. */
+  slug: string;
+  content: string | Uint8Array | Record<string, unknown> | unknown[];
+  metadata?: Record<string, unknown>;
+}
+
+/** Where artifact bytes go; the ledger only keeps the reference. */
+export interface ArtifactPayloadStore {
+  readonly name: string;
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  get(key: string): Promise<Uint8Array | null>;
+}
+
+/** The `ctx` a direct handler receives (DESIGN §9). */
+export interface HandlerContext {
+  lease: Lease;
+  runId: string;
+  attempt: number;
+  attemptId: string;
+  signal: AbortSignal;
+  logger: Logger;
+  idempotencyKey: string | null;
+  tenantId: string | null;
+  actorId: string | null;
+  executionPolicy: ExecutionPolicy;
+  target: TargetDescriptor | null;
+  extensions: Record<string, unknown>;
+  clock: Clock;
+  /** Appends a connector event (type should start with `connector.<connectorId>.`). */
+  emit(event: EventSpec): void;
+  /** Records an artifact: hashes the content, stores the bytes, returns the reference. */
+  artifact(input: ArtifactInput): Promise<ArtifactRef>;
+}
