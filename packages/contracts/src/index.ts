@@ -31,6 +31,7 @@ export * from './authoring/define-trigger';
 export * from './authoring/capability';
 export * from './authoring/conformance-spec';
 export * from './authoring/define-connector';
+export * from './authoring/projection';
 export { definitionError } from './authoring/definition-error';
 
 export * from './runtime/logger';
