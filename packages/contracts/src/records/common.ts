@@ -15,7 +15,18 @@ export const SandboxSchema = z.strictObject({
   allowedTools: z.array(z.string().min(1)).default([]),
 });
 export type Sandbox = z.infer<typeof SandboxSchema>;
-export const SandboxInputSchema = SandboxSchema.partial();
+/**
+ * A partial sandbox as requested by a caller: no defaults, so an omitted field stays omitted and
+ * the policy merge keeps the contract's value for it (a defaulted partial would silently override
+ * a stricter contract).
+ */
+export const SandboxInputSchema = z.strictObject({
+  level: SandboxLevelSchema.optional(),
+  egress: EgressSchema.optional(),
+  approvals: ApprovalsSchema.optional(),
+  fileScope: z.string().min(1).nullable().optional(),
+  allowedTools: z.array(z.string().min(1)).optional(),
+});
 export type SandboxInput = z.input<typeof SandboxSchema>;
 
 export const JsonObjectSchema = z.record(z.string(), z.unknown());
