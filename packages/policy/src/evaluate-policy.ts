@@ -1,0 +1,106 @@
+import {
+  parseAt,
+  PolicyDecisionSchema,
+  redact,
+  type AuditContext,
+  type ExecutionPolicy,
+  type PolicyDecision,
+  type PolicyStatus,
+} from '@integration/contracts';
+import { PolicyInputSchema, subjectOf, type PolicyInput, type PolicySubject } from './input';
+import type { PolicyRule, RuleOutcome } from './rule';
+import { policyRules } from './rules';
+
+export interface EvaluatePolicyOptions {
+  /** The rules to run, in order; defaults to `policyRules`. */
+  rules?: readonly PolicyRule[];
+}
+
+export interface RuleTrace {
+  rule: string;
+  outcome: RuleOutcome;
+}
+
+export interface PolicyExplanation {
+  decision: PolicyDecision;
+  /** Every rule's own outcome, in evaluation order. */
+  trace: RuleTrace[];
+}
+
+/**
+ * Evaluates every admission rule (DESIGN §6) and returns the decision. Reasons are accumulated in
+ * rule order and de-duplicated; any deny makes the decision `denied` (deny beats shed), otherwise any
+ * shed makes it `shed`. Invalid input throws a ValidationError `invalid_argument`.
+ */
+export function evaluatePolicy(input: PolicyInput, options: EvaluatePolicyOptions = {}): PolicyDecision {
+  return explainPolicy(input, options).decision;
+}
+
+/** Like `evaluatePolicy`, plus each rule's individual outcome (for review packets and debugging). */
+export function explainPolicy(input: PolicyInput, options: EvaluatePolicyOptions = {}): PolicyExplanation {
+  const parsed = parseAt(PolicyInputSchema, input, 'policy input');
+  const subject = subjectOf(parsed);
+  const trace = (options.rules ?? policyRules).map((rule) => ({ rule: rule.name, outcome: runRule(rule, subject) }));
+
+  const denyReasons = trace.flatMap(({ outcome }) => (outcome.verdict === 'deny' ? outcome.reasons : []));
+  const shedReasons = trace.flatMap(({ outcome }) => (outcome.verdict === 'shed' ? outcome.reasons : []));
+  const status: PolicyStatus = denyReasons.length > 0 ? 'denied' : shedReasons.length > 0 ? 'shed' : 'allowed';
+  const reasons = status === 'denied' ? denyReasons : status === 'shed' ? shedReasons : [];
+
+  const decision: PolicyDecision = {
+    status,
+    reasons: [...new Set(reasons)],
+    executionPolicy: executionPolicyOf(subject),
+    auditContext: auditContextOf(subject),
+  };
+  return { decision: PolicyDecisionSchema.parse(decision), trace };
+}
+
+/** A rule that throws fails closed: it denies, naming itself (never the error, which may hold data). */
+function runRule(rule: PolicyRule, subject: PolicySubject): RuleOutcome {
+  try {
+    const outcome = rule.evaluate(subject);
+    if (outcome?.verdict === 'allow') return outcome;
+    if ((outcome?.verdict === 'deny' || outcome?.verdict === 'shed') && Array.isArray(outcome.reasons) && outcome.reasons.length > 0) {
+      return { verdict: outcome.verdict, reasons: outcome.reasons.map(String) };
+    }
+    return { verdict: 'deny', reasons: [`policy rule ${rule.name} returned an invalid outcome`] };
+  } catch {
+    return { verdict: 'deny', reasons: [`policy rule ${rule.name} failed`] };
+  }
+}
+
+/** What the runtime enforces: the contract's sandbox, narrowed by the request where that is allowed. */
+export function executionPolicyOf(subject: PolicySubject): ExecutionPolicy {
+  const contract = subject.contract.sandbox;
+  const requestedTools = subject.sandbox.allowedTools;
+  const allowedTools =
+    contract.allowedTools.length === 0 ? [...requestedTools] : requestedTools.filter((tool) => contract.allowedTools.includes(tool));
+  return {
+    runtimeClass: subject.request.runtimeClass,
+    sandbox: {
+      level: contract.level,
+      egress: contract.egress,
+      approvals: contract.approvals,
+      fileScope: contract.fileScope ?? subject.sandbox.fileScope,
+      allowedTools: [...new Set(allowedTools)],
+    },
+  };
+}
+
+export function auditContextOf(subject: PolicySubject): AuditContext {
+  const { request } = subject;
+  return {
+    actorId: request.actorId,
+    tenantId: request.tenantId,
+    environment: request.environment,
+    traceId: request.traceId,
+    connectorId: subject.capability.connectorId,
+    capabilityId: subject.capability.id,
+    runtimeClass: request.runtimeClass,
+    credentialRefId: subject.credential.refId,
+    pressure: request.pressure === null ? null : (redact(request.pressure) as Record<string, unknown>),
+    sandbox: { ...subject.sandbox, allowedTools: [...subject.sandbox.allowedTools] },
+    allowedOperations: [...request.allowedOperations],
+  };
+}
