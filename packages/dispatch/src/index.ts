@@ -1,0 +1,11 @@
+export { createDispatchQueue } from './queue';
+export type { AdmittedTrigger, DispatchQueue, DispatchQueueOptions, EnqueueOptions, EnqueueResult, ReplayFilter } from './queue';
+export { createDispatchWorker } from './worker';
+export type { DispatchWorker, DispatchWorkerOptions, DispatchWorkerStats, ExecuteRunOptions, RunExecutor } from './worker';
+export { backoffDelay, DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS } from './backoff';
+export type { BackoffPolicy } from './backoff';
+export { classifyFailure, dispatchErrorOf, TERMINAL_CODES, RETRYABLE_CONFLICTS } from './classify';
+export type { Outcome } from './classify';
+export { dispatchIdFor } from './dispatch-id';
+export { dispatchChannels, jobMetadata } from './telemetry';
+export type { DispatchChannel } from './telemetry';

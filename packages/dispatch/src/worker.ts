@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import {
+  isIntegrationError,
+  isoAt,
+  silentLogger,
+  systemClock,
+  type Clock,
+  type DispatchJob,
+  type DispatchSettlement,
+  type Logger,
+  type Stores,
+} from '@integration/contracts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { classifyFailure, type Outcome } from './classify';
+import { publish } from './telemetry';
+
+/** Options a delivery passes to executeRun (a structural subset of the control plane's). */
+export interface ExecuteRunOptions {
+  tenantId?: string;
+  actorId?: string;
+  environment?: string;
+  traceId?: string;
+  allowedOperations?: string[];
+  aggregatorId?: string;
+  aggregatorEpoch?: number;
+  signal?: AbortSignal;
+  [option: string]: unknown;
+}
+
+/** What a worker needs from the control plane (or the platform). */
+export interface RunExecutor {
+  executeRun(runId: string, options?: ExecuteRunOptions): Promise<unknown>;
+}
+
+export interface DispatchWorkerOptions {
+  stores: Stores;
+  /** The control plane or platform; `executor` and `platform` are the same seam. */
+  executor?: RunExecutor;
+  platform?: RunExecutor;
+  workerId?: string;
+  /** Deliveries in flight at once. Default 4. */
+  concurrency?: number;
+  /** Jobs claimed per query. Default = concurrency. */
+  batchSize?: number;
+  /** Claim lease; a worker that stops heartbeating loses its jobs after this. Default 30 s. */
+  leaseMs?: number;
+  /** Lease renewal period. Default leaseMs / 3. */
+  heartbeatMs?: number;
+  /** Longest idle wait between claims when no notification arrives. Default 1 s. */
+  pollIntervalMs?: number;
+  backoff?: Partial<BackoffPolicy>;
+  /** Uniform [0,1) source for jitter (inject for deterministic tests). */
+  random?: () => number;
+  clock?: Clock;
+  logger?: Logger;
+  /** How long stop() lets in-flight deliveries finish before releasing them. Default 10 s. */
+  shutdownGraceMs?: number;
+  /** Stop gracefully on these signals (true = SIGTERM and SIGINT). Default: none. */
+  handleSignals?: boolean | NodeJS.Signals[];
+  /** Called after a signal-initiated stop completes (e.g. close stores and exit). */
+  onSignalStop?: (signal: NodeJS.Signals) => void | Promise<void>;
+  /** Extra executeRun options per job (merged over the job's stored executeOptions). */
+  executeOptions?: (job: DispatchJob) => Record<string, unknown>;
+}
+
+export interface DispatchWorkerStats {
+  claimed: number;
+  completed: number;
+  recovered: number;
+  retried: number;
+  deadLettered: number;
+  released: number;
+  lostLeases: number;
+}
+
+export interface DispatchWorker {
+  readonly workerId: string;
+  start(): void;
+  /** Stops claiming; in-flight deliveries get `graceMs` to finish, then they are released. */
+  stop(options?: { graceMs?: number }): Promise<void>;
+  readonly running: boolean;
+  inFlight(): number;
+  stats(): DispatchWorkerStats;
+}
+
+interface InFlight {
+  job: DispatchJob;
+  controller: AbortController;
+  /** Set when the lease was lost or the job was released: its outcome must not be settled. */
+  abandoned: boolean;
+  done: Promise<void>;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWorker {
+  const executor = options.executor ?? options.platform;
+  if (!executor || typeof executor.executeRun !== 'function') throw new TypeError('createDispatchWorker needs an executor with executeRun');
+  const store = options.stores.dispatch;
+  const workerId = options.workerId ?? `worker_${randomUUID()}`;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? concurrency));
+  const leaseMs = options.leaseMs ?? 30_000;
+  const heartbeatMs = options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 3));
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
+  const random = options.random ?? Math.random;
+  const clock = options.clock ?? systemClock;
+  const logger = (options.logger ?? silentLogger).child({ component: 'dispatch-worker', workerId });
+  const graceDefault = options.shutdownGraceMs ?? 10_000;
+  const wakeThreshold = Math.max(1, Math.ceil(Math.min(batchSize, concurrency) / 2));
+
+  const inflight = new Map<string, InFlight>();
+  const stats: DispatchWorkerStats = { claimed: 0, completed: 0, recovered: 0, retried: 0, deadLettered: 0, released: 0, lostLeases: 0 };
+  let running = false;
+  let stopping = false;
+  let loopDone: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  let heartbeatTimer: NodeJS.Timeout | null = null;
+  let stopPromise: Promise<void> | null = null;
+  const signalHandlers = new Map<NodeJS.Signals, () => void>();
+
+  async function settle(entry: InFlight, settlement: DispatchSettlement): Promise<DispatchJob | null> {
+    for (let tries = 0; ; tries += 1) {
+      if (entry.abandoned) return null;
+      try {
+        return await store.settle(entry.job.dispatchId, workerId, settlement);
+      } catch (error) {
+        if (isIntegrationError(error) && (error.code === 'lock_lost' || error.code === 'unknown_dispatch')) {
+          logger.warn({ dispatchId: entry.job.dispatchId, code: error.code }, 'job no longer owned; outcome dropped');
+          return null;
+        }
+        if (tries >= 4 || stopping) {
+          // The lease will expire and another delivery will find the run's ledger state.
+          logger.error({ dispatchId: entry.job.dispatchId, err: error }, 'could not settle job; leaving it to lease expiry');
+          return null;
+        }
+        await sleep(Math.min(2_000, 100 * 2 ** tries));
+      }
+    }
+  }
+
+  async function deliver(entry: InFlight): Promise<void> {
+    const { job } = entry;
+    let outcome: Outcome;
+    try {
+      await executor!.executeRun(job.runId, {
+        ...job.executeOptions,
+        tenantId: job.tenantId,
+        ...options.executeOptions?.(job),
+        signal: entry.controller.signal,
+      });
+      outcome = { kind: 'completed', recovered: false };
+    } catch (error) {
+      outcome = classifyFailure(error, job.attempts, job.maxAttempts, clock.now());
+    }
+    const now = clock.now();
+    if (outcome.kind === 'completed') {
+      const settled = await settle(entry, { status: 'completed', at: now });
+      if (settled) {
+        stats.completed += 1;
+        if (outcome.recovered) stats.recovered += 1;
+        publish('deliver', settled, { attempt: job.attempts, recovered: outcome.recovered });
+      }
+    } else if (outcome.kind === 'retry') {
+      const backoffMs = backoffDelay(job.attempts, policy, random, outcome.retryAfterMs);
+      const settled = await settle(entry, { status: 'retry_scheduled', availableAt: now + backoffMs, error: outcome.error, at: now });
+      if (settled) {
+        stats.retried += 1;
+        publish('retry', settled, { attempt: job.attempts, backoffMs });
+      }
+    } else {
+      const settled = await settle(entry, { status: 'dead_lettered', error: outcome.error, at: now });
+      if (settled) {
+        stats.deadLettered += 1;
+        publish('dead_letter', settled, { attempts: job.attempts });
+        logger.warn({ dispatchId: job.dispatchId, code: outcome.error.code, attempts: job.attempts }, 'job dead-lettered');
+      }
+    }
+  }
+
+  function launch(job: DispatchJob): void {
+    const entry: InFlight = { job, controller: new AbortController(), abandoned: false, done: Promise.resolve() };
+    inflight.set(job.dispatchId, entry);
+    entry.done = deliver(entry)
+      .catch((error: unknown) => logger.error({ dispatchId: job.dispatchId, err: error }, 'delivery crashed'))
+      .finally(() => {
+        inflight.delete(job.dispatchId);
+        if (concurrency - inflight.size >= wakeThreshold || inflight.size === 0) wake?.();
+      });
+  }
+
+  async function waitForWakeup(canClaim: boolean): Promise<void> {
+    const controller = new AbortController();
+    wake = () => controller.abort();
+    try {
+      if (stopping) return;
+      await (canClaim ? store.waitForWork(pollIntervalMs, controller.signal) : sleep(pollIntervalMs, controller.signal));
+    } finally {
+      wake = null;
+      controller.abort();
+    }
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopping) {
+      const free = concurrency - inflight.size;
+      let claimed: DispatchJob[] = [];
+      if (free > 0) {
+        try {
+          claimed = await store.claim({ workerId, limit: Math.min(batchSize, free), leaseMs, now: clock.now() });
+        } catch (error) {
+          logger.warn({ err: error }, 'claim failed; backing off');
+          await sleep(pollIntervalMs);
+          continue;
+        }
+        if (stopping) {
+          // Stop raced the claim: give the jobs straight back.
+          await Promise.all(claimed.map((job) => releaseUnstarted(job)));
+          break;
+        }
+        stats.claimed += claimed.length;
+        for (const job of claimed) launch(job);
+      }
+      if (claimed.length === 0 || claimed.length < Math.min(batchSize, free) || inflight.size >= concurrency) {
+        await waitForWakeup(inflight.size < concurrency);
+      }
+    }
+  }
+
+  async function releaseUnstarted(job: DispatchJob): Promise<void> {
+    try {
+      await store.settle(job.dispatchId, workerId, { status: 'released', availableAt: clock.now(), at: clock.now(), undoAttempt: true });
+      stats.released += 1;
+    } catch (error) {
+      logger.warn({ dispatchId: job.dispatchId, err: error }, 'could not release job; it returns at lease expiry');
+    }
+  }
+
+  async function heartbeat(): Promise<void> {
+    if (inflight.size === 0) return;
+    const ids = [...inflight.keys()];
+    try {
+      const owned = new Set(await store.heartbeat(ids, workerId, isoAt(clock.now() + leaseMs)));
+      for (const id of ids) {
+        const entry = inflight.get(id);
+        if (entry && !owned.has(id) && !entry.abandoned) {
+          entry.abandoned = true;
+          stats.lostLeases += 1;
+          entry.controller.abort(new Error('dispatch lease lost'));
+          logger.warn({ dispatchId: id }, 'lease lost; delivery abandoned');
+        }
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'heartbeat failed');
+    }
+  }
+
+  async function stop(opts: { graceMs?: number } = {}): Promise<void> {
+    if (stopPromise) return stopPromise;
+    stopPromise = (async () => {
+      stopping = true;
+      wake?.();
+      await loopDone;
+      const graceMs = opts.graceMs ?? graceDefault;
+      const pending = [...inflight.values()].map((e) => e.done);
+      if (pending.length > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.all(pending), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+        clearTimeout(timer);
+      }
+      for (const entry of [...inflight.values()]) {
+        entry.abandoned = true;
+        entry.controller.abort(new Error('worker shutting down'));
+        try {
+          await store.settle(entry.job.dispatchId, workerId, { status: 'released', availableAt: clock.now(), at: clock.now(), undoAttempt: false });
+          stats.released += 1;
+        } catch (error) {
+          logger.warn({ dispatchId: entry.job.dispatchId, err: error }, 'could not release in-flight job; it returns at lease expiry');
+        }
+      }
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
+      heartbeatTimer = null;
+      for (const [signal, handler] of signalHandlers) process.off(signal, handler);
+      signalHandlers.clear();
+      running = false;
+      logger.info({ stats }, 'dispatch worker stopped');
+    })();
+    return stopPromise;
+  }
+
+  return {
+    workerId,
+    start() {
+      if (running) return;
+      if (stopPromise) throw new Error('a stopped dispatch worker cannot be restarted; create a new one');
+      running = true;
+      heartbeatTimer = setInterval(() => void heartbeat(), heartbeatMs);
+      heartbeatTimer.unref();
+      const signals = options.handleSignals === true ? (['SIGTERM', 'SIGINT'] as NodeJS.Signals[]) : options.handleSignals || [];
+      for (const signal of signals) {
+        const handler = () => {
+          logger.info({ signal }, 'signal received; stopping dispatch worker');
+          void stop().then(() => options.onSignalStop?.(signal));
+        };
+        signalHandlers.set(signal, handler);
+        process.once(signal, handler);
+      }
+      loopDone = loop().catch((error: unknown) => logger.error({ err: error }, 'dispatch loop crashed'));
+    },
+    stop,
+    get running() {
+      return running;
+    },
+    inFlight: () => inflight.size,
+    stats: () => ({ ...stats }),
+  };
+}
