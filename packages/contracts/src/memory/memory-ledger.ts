@@ -16,6 +16,11 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   putRun(run: Run): Promise<void> {
     return this.guard(() => {
       if (this.state.runs.has(run.runId)) throw new ConflictError('duplicate_record', `run ${run.runId} already exists`);
+      if (run.idempotencyKey && this.state.idempotency.has(`${run.capabilityId}|${run.idempotencyKey}`)) {
+        throw new ConflictError('duplicate_record', `a run with idempotency key ${run.idempotencyKey} already exists`, {
+          details: { capabilityId: run.capabilityId, idempotencyKey: run.idempotencyKey },
+        });
+      }
       journaledSet(this.journal, this.state.runs, run.runId, copy(run));
       journaledPush(this.journal, this.state.runOrder, run.runId);
       if (run.idempotencyKey) journaledSet(this.journal, this.state.idempotency, `${run.capabilityId}|${run.idempotencyKey}`, run.runId);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IsoTimestampSchema, JsonObjectSchema, NonEmptyString, TraceSchema } from './common';
-import { PayloadRefSchema } from './payload-ref';
+import { PayloadRefSchema, type PayloadRef } from './payload-ref';
 
 export const EventStreamSchema = z.enum(['assistant', 'stdout', 'stderr', 'system', 'control']);
 export const EventLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
@@ -49,7 +49,7 @@ export const EventSpecSchema = z.strictObject({
   sessionId: z.string().nullable().optional(),
   runtimeRefId: z.string().nullable().optional(),
 });
-export type EventSpec = z.input<typeof EventSpecSchema>;
+export type EventSpec = Omit<z.input<typeof EventSpecSchema>, 'payloadRef'> & { payloadRef?: PayloadRef | null };
 
 /** The fields that decide whether two events at one position are "the same event". */
 export function eventIdentity(event: Event): unknown {

@@ -1,3 +1,5 @@
+import { redact } from '../redaction';
+
 /** The logging surface the platform uses; a pino logger satisfies it. */
 export interface Logger {
   debug(obj: object | string, msg?: string): void;
@@ -16,3 +18,15 @@ export const silentLogger: Logger = {
   error: noop,
   child: () => silentLogger,
 };
+
+/** Wraps a logger so every logged object is redacted by key (and by the given secret values). */
+export function redactingLogger(base: Logger, secrets: readonly string[] = []): Logger {
+  const clean = (obj: object | string) => (typeof obj === 'string' ? (redact(obj, { secrets }) as string) : (redact(obj, { secrets }) as object));
+  return {
+    debug: (obj, msg) => base.debug(clean(obj), msg === undefined ? undefined : redact(msg, { secrets })),
+    info: (obj, msg) => base.info(clean(obj), msg === undefined ? undefined : redact(msg, { secrets })),
+    warn: (obj, msg) => base.warn(clean(obj), msg === undefined ? undefined : redact(msg, { secrets })),
+    error: (obj, msg) => base.error(clean(obj), msg === undefined ? undefined : redact(msg, { secrets })),
+    child: (bindings) => redactingLogger(base.child(redact(bindings, { secrets })), secrets),
+  };
+}

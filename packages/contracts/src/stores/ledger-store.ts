@@ -14,7 +14,8 @@ export interface RunFilter {
 
 /**
  * Run, attempt, event, artifact and target truth. Records arrive already redacted.
- * Errors: `duplicate_record` (put of an existing id), `unknown_run` / `unknown_attempt` (update of a
+ * Errors: `duplicate_record` (put of an existing id, or of a run whose (capabilityId,
+ * idempotencyKey) is taken), `unknown_run` / `unknown_attempt` (update of a
  * missing id), `event_conflict`, `stale_aggregator_epoch`, `aggregator_id_mismatch`.
  */
 export interface LedgerStore {

@@ -1,0 +1,1 @@
+export { notesConnector, type NotesConnectorOptions } from './notes-connector';

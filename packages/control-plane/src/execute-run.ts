@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import {
+  ConflictError,
+  NotFoundError,
+  parseAt,
+  PressureSchema,
+  SandboxInputSchema,
+  type Run,
+} from '@integration/contracts';
+import type { ControlPlaneContext } from './context';
+import { execute, type InvokeResult } from './invoke/pipeline';
+import { rebind } from './invoke/resolve-binding';
+
+export const ExecuteRunOptionsSchema = z.strictObject({
+  actorId: z.string().min(1).optional(),
+  tenantId: z.string().min(1).optional(),
+  environment: z.string().min(1).optional(),
+  traceId: z.string().min(1).optional(),
+  allowedOperations: z.array(z.string().min(1)).optional(),
+  sandbox: SandboxInputSchema.optional(),
+  pressure: PressureSchema.optional(),
+  aggregatorId: z.string().min(1).optional(),
+  aggregatorEpoch: z.number().int().positive().optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  extensions: z.record(z.string(), z.unknown()).optional(),
+  /** Re-execute a run left `running` by a delivery whose worker died (dispatch recovery). */
+  allowRunning: z.boolean().optional(),
+});
+export type ExecuteRunOptions = z.input<typeof ExecuteRunOptionsSchema>;
+
+const terminal: Partial<Record<Run['status'], 'run_completed' | 'run_denied' | 'run_shed'>> = {
+  completed: 'run_completed',
+  denied: 'run_denied',
+  shed: 'run_shed',
+};
+
+/** A new attempt (number = highest + 1) for an accepted or failed run. Terminal runs are refused untouched. */
+export async function executeRun(ctx: ControlPlaneContext, runId: unknown, rawOptions: unknown = {}, signal?: AbortSignal): Promise<InvokeResult> {
+  const id = parseAt(z.string().min(1), runId, 'executeRun: runId');
+  const options = parseAt(ExecuteRunOptionsSchema, rawOptions ?? {}, 'executeRun: invalid options');
+  const run = await ctx.stores.ledger.fetchRun(id);
+  if (!run) throw new NotFoundError('unknown_run', `no run ${id}`, { details: { runId: id } });
+  const refusal = terminal[run.status];
+  if (refusal) throw new ConflictError(refusal, `run ${id} is ${run.status} and cannot be executed again`, { details: { runId: id }, run });
+  if (run.status === 'running' && !options.allowRunning) {
+    throw new ConflictError('run_not_executable', `run ${id} is running`, { details: { runId: id }, run });
+  }
+  const capability = ctx.registry.fetchCapability(run.capabilityId);
+  const input = parseAt(capability.inputSchema, run.input, `stored input of run ${id} no longer matches ${capability.id}`, 'invalid_input');
+  const binding = await rebind(ctx, run.credentialRef);
+  return execute(
+    ctx,
+    capability,
+    input,
+    run,
+    false,
+    binding,
+    {
+      actorId: options.actorId ?? run.actorId,
+      tenantId: options.tenantId ?? run.tenantId,
+      environment: options.environment ?? null,
+      traceId: options.traceId ?? run.traceId,
+      allowedOperations: options.allowedOperations ?? [capability.id],
+      sandbox: options.sandbox,
+      pressure: options.pressure,
+      aggregatorId: options.aggregatorId,
+      aggregatorEpoch: options.aggregatorEpoch,
+      timeoutMs: options.timeoutMs,
+      extensions: options.extensions ?? {},
+      idempotencyKey: run.idempotencyKey,
+      signal,
+    },
+    { allowRunning: options.allowRunning ?? false },
+  );
+}

@@ -1,0 +1,7 @@
+export { createControlPlane, type ControlPlane, type ControlPlaneOptions, type CallOptions } from './control-plane';
+export type { AuthBinding, ResolvedBinding } from './auth-binding';
+export type { InvokeResult } from './invoke/pipeline';
+export { ExecuteRunOptionsSchema, type ExecuteRunOptions } from './execute-run';
+export type { ReviewPacket, CapabilitySummary, ConnectorSummary, InstallSummary } from './review-packet';
+export { capabilitySummary, connectorSummary } from './review-packet';
+export type { CompatibleTarget, TargetFilter } from './targets';

@@ -1,0 +1,104 @@
+import {
+  ConflictError,
+  ValidationError,
+  issuesOf,
+  type Attempt,
+  type Capability,
+  type EventSpec,
+  type IntegrationError,
+  type Run,
+  type RuntimeResult,
+} from '@integration/contracts';
+import type { ControlPlaneContext } from '../context';
+import type { LedgerWriter } from '../ledger-writer';
+
+export interface CompletedAttempt {
+  run: Run;
+  attempt: Attempt;
+  output: unknown;
+  error: IntegrationError | null;
+}
+
+/** Output is checked against the capability's schema; a mismatch fails the attempt. */
+function checkOutput(capability: Capability, result: RuntimeResult): RuntimeResult {
+  if (result.status !== 'completed' || !capability.outputSchema) return result;
+  const parsed = capability.outputSchema.safeParse(result.output);
+  if (parsed.success) return { ...result, output: parsed.data };
+  const issues = issuesOf(parsed.error);
+  const error = new ValidationError('invalid_output', `${capability.id} returned output that does not match its schema`, { details: { issues } });
+  const events = result.events.map((e): EventSpec =>
+    e.type === 'attempt.completed'
+      ? { ...e, type: 'attempt.failed', level: 'error', payload: { ...(e.payload ?? {}), error: { code: error.code, message: error.message } } }
+      : e,
+  );
+  return { status: 'failed', error, events, artifacts: result.artifacts, runtimeRefId: result.runtimeRefId };
+}
+
+/**
+ * Step 7, one transaction: artifacts, runtime events, `artifact.recorded` per artifact, attempt and
+ * run status, `run.completed|run.failed`. If a newer attempt superseded this one (a recovered
+ * delivery), only the attempt's own evidence is written and the run is left to the newer attempt.
+ */
+export async function completeAttempt(
+  ctx: ControlPlaneContext,
+  writer: LedgerWriter,
+  run: Run,
+  attempt: Attempt,
+  capability: Capability,
+  raw: RuntimeResult,
+): Promise<CompletedAttempt> {
+  const result = checkOutput(capability, raw);
+  const output = result.status === 'completed' ? writer.redact(result.output ?? null) : null;
+  const error = result.status === 'failed' ? result.error : null;
+  const position = {
+    runId: run.runId,
+    attemptId: attempt.attemptId,
+    attempt: attempt.attempt,
+    targetId: attempt.targetId,
+    traceId: run.traceId,
+    runtimeRefId: result.runtimeRefId,
+  };
+  const recorded: EventSpec[] = result.artifacts.map((a) => ({
+    type: 'artifact.recorded',
+    stream: 'control',
+    payload: { artifactId: a.artifactId, artifactType: a.artifactType, retentionClass: a.retentionClass, payloadRef: a.payloadRef },
+    payloadRef: a.payloadRef,
+  }));
+  const closing: EventSpec = error
+    ? { type: 'run.failed', level: 'error', payload: { error: { code: error.code, message: error.message } } }
+    : { type: 'run.completed', payload: { capabilityId: run.capabilityId } };
+  const events = writer.events(position, 1, [...result.events, ...recorded, closing]);
+  const fence = { aggregatorId: attempt.aggregatorId, aggregatorEpoch: attempt.aggregatorEpoch };
+  const updatedAt = writer.now();
+  const errorSummary = error ? writer.errorSummary(error) : null;
+
+  const outcome = await ctx.stores.transaction(async (tx) => {
+    const attempts = await tx.ledger.listAttempts(run.runId);
+    const newest = attempts.at(-1)?.attempt ?? attempt.attempt;
+    const superseded = newest > attempt.attempt;
+    for (const artifact of result.artifacts) await tx.ledger.putArtifact(artifact);
+    await tx.ledger.appendEvents(superseded ? events.slice(0, -1) : events, fence);
+    const storedAttempt = await tx.ledger.updateAttempt(
+      attempt.attemptId,
+      superseded
+        ? { status: 'failed', error: { code: 'lock_lost', message: `superseded by attempt ${newest}`, retryable: false, details: {} }, runtimeRefId: result.runtimeRefId, updatedAt }
+        : { status: error ? 'failed' : 'completed', output, error: errorSummary, runtimeRefId: result.runtimeRefId, updatedAt },
+      fence,
+    );
+    if (superseded) return { supersededBy: newest, attempt: storedAttempt };
+    const storedRun = await tx.ledger.updateRun(run.runId, {
+      status: error ? 'failed' : 'completed',
+      result: output,
+      error: errorSummary,
+      updatedAt,
+    });
+    return { supersededBy: null, completed: { run: storedRun, attempt: storedAttempt, output, error } };
+  });
+  if (outcome.supersededBy !== null || !('completed' in outcome)) {
+    throw new ConflictError('lock_lost', `attempt ${attempt.attemptId} was superseded by attempt ${outcome.supersededBy}`, {
+      details: { attemptId: attempt.attemptId, supersededBy: outcome.supersededBy },
+      attempt: outcome.attempt,
+    });
+  }
+  return outcome.completed!;
+}

@@ -1,0 +1,38 @@
+import type { Run } from '@integration/contracts';
+import type { ControlPlaneContext } from '../context';
+import type { LedgerWriter } from '../ledger-writer';
+import type { Admission } from './admission';
+
+/** A run that ends before any attempt: its final status and run-level events in one transaction. */
+export async function persistRejection(
+  ctx: ControlPlaneContext,
+  writer: LedgerWriter,
+  run: Run,
+  isNew: boolean,
+  admission: Extract<Admission, { outcome: 'rejected' }>,
+): Promise<Run> {
+  const updatedAt = writer.now();
+  const patch = {
+    status: admission.runStatus,
+    error: writer.errorSummary(admission.error),
+    policy: admission.policySnapshot,
+    updatedAt,
+  };
+  return ctx.stores.transaction(async (tx) => {
+    const firstSeq = isNew ? 0 : await tx.ledger.nextSeq(run.runId, null);
+    const events = writer.events(
+      { runId: run.runId, attemptId: null, attempt: null, targetId: run.targetId, traceId: run.traceId },
+      firstSeq,
+      admission.events,
+    );
+    let stored: Run;
+    if (isNew) {
+      stored = { ...run, ...patch };
+      await tx.ledger.putRun(stored);
+    } else {
+      stored = await tx.ledger.updateRun(run.runId, patch);
+    }
+    await tx.ledger.appendEvents(events);
+    return stored;
+  });
+}

@@ -1,0 +1,76 @@
+import {
+  emptyTrace,
+  isoAt,
+  newId,
+  redact,
+  type Clock,
+  type ErrorSummary,
+  type Event,
+  type EventSpec,
+  type IntegrationError,
+} from '@integration/contracts';
+
+export interface EventPosition {
+  runId: string;
+  attemptId: string | null;
+  attempt: number | null;
+  targetId: string | null;
+  traceId: string | null;
+  runtimeRefId?: string | null;
+}
+
+/**
+ * Builds ledger records from specs: ids, seqs, timestamps and redaction (by key, and by the
+ * values of the current lease's secrets) happen here, once, for every durable write.
+ */
+export class LedgerWriter {
+  constructor(
+    private readonly clock: Clock,
+    private readonly secrets: readonly string[] = [],
+  ) {}
+
+  withSecrets(secrets: readonly string[]): LedgerWriter {
+    return secrets.length === 0 ? this : new LedgerWriter(this.clock, secrets);
+  }
+
+  redact<T>(value: T): T {
+    return redact(value, { secrets: this.secrets });
+  }
+
+  now(): string {
+    return isoAt(this.clock.now());
+  }
+
+  /** Events numbered from `firstSeq`, in order. */
+  events(position: EventPosition, firstSeq: number, specs: EventSpec[]): Event[] {
+    const ts = this.now();
+    return specs.map((spec, index) => ({
+      eventId: newId('evt'),
+      schemaVersion: '1.0',
+      runId: position.runId,
+      attemptId: position.attemptId,
+      attempt: position.attempt,
+      seq: firstSeq + index,
+      type: spec.type,
+      stream: spec.stream ?? 'system',
+      level: spec.level ?? 'info',
+      payload: this.redact(spec.payload ?? {}),
+      payloadRef: spec.payloadRef ?? null,
+      trace: { ...emptyTrace(), traceId: position.traceId },
+      targetId: position.targetId,
+      sessionId: spec.sessionId ?? null,
+      runtimeRefId: spec.runtimeRefId ?? position.runtimeRefId ?? null,
+      ts,
+    }));
+  }
+
+  errorSummary(error: IntegrationError): ErrorSummary {
+    return this.redact({
+      code: error.code,
+      message: error.message,
+      retryable: error.retryable,
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+      details: error.details,
+    });
+  }
+}

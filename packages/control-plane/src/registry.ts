@@ -1,0 +1,50 @@
+import { ConflictError, NotFoundError, type Capability, type ConnectorDefinition } from '@integration/contracts';
+
+/** Connectors and their derived capabilities. Capability ids are unique across connectors. */
+export class ConnectorRegistry {
+  private readonly connectorsById = new Map<string, ConnectorDefinition>();
+  private readonly capabilitiesById = new Map<string, Capability>();
+
+  register(connector: ConnectorDefinition): void {
+    if (!connector || typeof connector !== 'object' || !Array.isArray(connector.capabilities)) {
+      throw new ConflictError('duplicate_connector', 'registerConnector expects a definition built with defineConnector');
+    }
+    const previous = this.connectorsById.get(connector.id);
+    for (const capability of connector.capabilities) {
+      const owner = this.capabilitiesById.get(capability.id);
+      if (owner && owner.connectorId !== connector.id) {
+        throw new ConflictError('duplicate_capability', `capability ${capability.id} is already published by connector ${owner.connectorId}`, {
+          details: { capabilityId: capability.id, connectorId: connector.id, ownerConnectorId: owner.connectorId },
+        });
+      }
+    }
+    // Re-registering a connector replaces its previous capabilities.
+    for (const capability of previous?.capabilities ?? []) this.capabilitiesById.delete(capability.id);
+    this.connectorsById.set(connector.id, connector);
+    for (const capability of connector.capabilities) this.capabilitiesById.set(capability.id, capability);
+  }
+
+  connectors(): ConnectorDefinition[] {
+    return [...this.connectorsById.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  capabilities(): Capability[] {
+    return [...this.capabilitiesById.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  findCapability(id: string): Capability | undefined {
+    return this.capabilitiesById.get(id);
+  }
+
+  fetchConnector(id: string): ConnectorDefinition {
+    const connector = typeof id === 'string' ? this.connectorsById.get(id) : undefined;
+    if (!connector) throw new NotFoundError('unknown_connector', `no connector ${String(id)}`, { details: { connectorId: id } });
+    return connector;
+  }
+
+  fetchCapability(id: string): Capability {
+    const capability = typeof id === 'string' ? this.capabilitiesById.get(id) : undefined;
+    if (!capability) throw new NotFoundError('unknown_capability', `no capability ${String(id)}`, { details: { capabilityId: id } });
+    return capability;
+  }
+}

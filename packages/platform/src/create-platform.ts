@@ -1,0 +1,118 @@
+import {
+  memoryStores,
+  parseAt,
+  projectCatalogEntries,
+  redactingLogger,
+  silentLogger,
+  systemClock,
+  type ArtifactRef,
+  type Attempt,
+  type Capability,
+  type ProjectedCatalogEntry,
+  type ConnectorDefinition,
+  type Event,
+  type InvocationRequestInput,
+  type InvokeOptions,
+  type Run,
+  type Stores,
+  type TargetDescriptor,
+  type TargetRequirementsInput,
+} from '@integration/contracts';
+import {
+  createControlPlane,
+  type CallOptions,
+  type CompatibleTarget,
+  type ExecuteRunOptions,
+  type InvokeResult,
+  type ReviewPacket,
+  type TargetFilter,
+} from '@integration/control-plane';
+import { createDirectRuntime } from '@integration/direct-runtime';
+import { invocationRequestOf } from './invoke-arguments';
+import { PlatformOptionsSchema, type PlatformOptions } from './platform-options';
+
+export interface Platform {
+  readonly stores: Stores;
+  connectors(): ConnectorDefinition[];
+  capabilities(): Capability[];
+  fetchConnector(id: string): ConnectorDefinition;
+  fetchCapability(id: string): Capability;
+  projectedCatalogEntries(): ProjectedCatalogEntry[];
+
+  invoke(request: InvocationRequestInput, call?: CallOptions): Promise<InvokeResult>;
+  invoke(capabilityId: string, input: unknown, options?: InvokeOptions, call?: CallOptions): Promise<InvokeResult>;
+  executeRun(runId: string, options?: ExecuteRunOptions, call?: CallOptions): Promise<InvokeResult>;
+
+  fetchRun(runId: string): Promise<Run>;
+  fetchAttempt(attemptId: string): Promise<Attempt>;
+  attempts(runId: string): Promise<Attempt[]>;
+  events(runId: string): Promise<Event[]>;
+  runArtifacts(runId: string): Promise<ArtifactRef[]>;
+  fetchArtifact(artifactId: string): Promise<ArtifactRef>;
+  announceTarget(target: unknown): Promise<TargetDescriptor>;
+  fetchTarget(targetId: string): Promise<TargetDescriptor>;
+  targets(filter?: TargetFilter): Promise<TargetDescriptor[]>;
+  compatibleTargets(requirements: TargetRequirementsInput): Promise<CompatibleTarget[]>;
+  compatibleTargetsFor(capabilityId: string, extra?: Partial<Omit<TargetRequirementsInput, 'capabilityId' | 'runtimeClass'>>): Promise<CompatibleTarget[]>;
+  reviewPacket(runId: string, options?: { attemptId?: string }): Promise<ReviewPacket>;
+
+  close(): Promise<void>;
+}
+
+/**
+ * One object for a service: connectors, auth, invocation, review, targets and the async path,
+ * on the store tier you pass (in-memory by default).
+ */
+export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<Platform> {
+  const options = parseAt(PlatformOptionsSchema, rawOptions, 'createPlatform: invalid options');
+  const stores = options.stores ?? memoryStores();
+  const clock = options.clock ?? systemClock;
+  const logger = redactingLogger(options.logger ?? silentLogger);
+  await stores.migrate();
+
+  const controlPlane = createControlPlane({
+    stores,
+    runtimes: {
+      direct: options.runtimes.direct ?? createDirectRuntime(options.artifactPayloads ? { artifactPayloads: options.artifactPayloads } : {}),
+      ...(options.runtimes.session ? { session: options.runtimes.session } : {}),
+      ...(options.runtimes.stream ? { stream: options.runtimes.stream } : {}),
+    },
+    clock,
+    logger,
+    triggerHandlers: options.triggerHandlers,
+  });
+  for (const connector of options.connectors) controlPlane.registerConnector(connector);
+
+  let closed = false;
+  const platform: Platform = {
+    stores,
+    connectors: () => controlPlane.connectors(),
+    capabilities: () => controlPlane.capabilities(),
+    fetchConnector: (id) => controlPlane.fetchConnector(id),
+    fetchCapability: (id) => controlPlane.fetchCapability(id),
+    projectedCatalogEntries: () => projectCatalogEntries(controlPlane.connectors()),
+    invoke: ((first: unknown, second?: unknown, third?: unknown, fourth?: unknown) =>
+      typeof first === 'string'
+        ? controlPlane.invoke(invocationRequestOf(first, second, third), fourth as CallOptions | undefined)
+        : controlPlane.invoke(invocationRequestOf(first), second as CallOptions | undefined)) as Platform['invoke'],
+    executeRun: (runId, opts, call) => controlPlane.executeRun(runId, opts, call),
+    fetchRun: (id) => controlPlane.fetchRun(id),
+    fetchAttempt: (id) => controlPlane.fetchAttempt(id),
+    attempts: (runId) => controlPlane.attempts(runId),
+    events: (runId) => controlPlane.events(runId),
+    runArtifacts: (runId) => controlPlane.runArtifacts(runId),
+    fetchArtifact: (id) => controlPlane.fetchArtifact(id),
+    announceTarget: (target) => controlPlane.announceTarget(target),
+    fetchTarget: (id) => controlPlane.fetchTarget(id),
+    targets: (filter) => controlPlane.targets(filter),
+    compatibleTargets: (requirements) => controlPlane.compatibleTargets(requirements),
+    compatibleTargetsFor: (capabilityId, extra) => controlPlane.compatibleTargetsFor(capabilityId, extra),
+    reviewPacket: (runId, opts) => controlPlane.reviewPacket(runId, opts),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await stores.close();
+    },
+  };
+  return platform;
+}

@@ -1,0 +1,19 @@
+export { createPlatform, type Platform } from './create-platform';
+export type { PlatformOptions } from './platform-options';
+
+// The public surface of the packages the platform wires, so a service needs one import.
+export * from '@integration/contracts';
+export type {
+  AuthBinding,
+  CallOptions,
+  CompatibleTarget,
+  ExecuteRunOptions,
+  InvokeResult,
+  ReviewPacket,
+  CapabilitySummary,
+  ConnectorSummary,
+  InstallSummary,
+  TargetFilter,
+} from '@integration/control-plane';
+export { evaluatePolicy } from '@integration/policy';
+export { createDirectRuntime } from '@integration/direct-runtime';

@@ -1,0 +1,63 @@
+/**
+ * `pnpm bench:invoke`: a no-op direct capability through the whole pipeline on the in-memory
+ * tier, next to calling the same handler directly, measured in the same run.
+ */
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import { createPlatform, defineConnector, defineOperation, type HandlerContext } from '@integration/platform';
+
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2_000);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20_000);
+
+const handler = async (input: { n: number }, _ctx: HandlerContext) => ({ n: input.n });
+const noop = defineOperation({
+  id: 'bench.noop.run',
+  description: 'does nothing',
+  input: z.strictObject({ n: z.number().int() }),
+  output: z.strictObject({ n: z.number().int() }),
+  consumerSurface: { mode: 'connector_local', reason: 'benchmark' },
+  handler,
+});
+const connector = defineConnector({ id: 'bench', auth: { type: 'none' }, catalog: { displayName: 'Bench' }, operations: [noop] });
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function measure(label: string, fn: (i: number) => Promise<unknown>) {
+  for (let i = 0; i < WARMUP; i += 1) await fn(i);
+  const samples = new Float64Array(ITERATIONS);
+  const started = performance.now();
+  for (let i = 0; i < ITERATIONS; i += 1) {
+    const t0 = performance.now();
+    await fn(i);
+    samples[i] = (performance.now() - t0) * 1000;
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { label, perSecond: ITERATIONS / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+async function main() {
+  const platform = await createPlatform({ connectors: [connector] });
+  const ctx = {} as HandlerContext;
+  const direct = await measure('direct handler call', (i) => handler({ n: i }, ctx));
+  const pipeline = await measure('platform.invoke (memory tier)', (i) => platform.invoke('bench.noop.run', { n: i }));
+  await platform.close();
+
+  const rows = [direct, pipeline];
+  console.log(`\ninvoke benchmark: ${ITERATIONS} iterations after ${WARMUP} warm-up, node ${process.version}\n`);
+  console.log('| measurement                     | invokes/s | p50 µs | p99 µs |');
+  console.log('|---------------------------------|----------:|-------:|-------:|');
+  for (const r of rows) {
+    console.log(`| ${r.label.padEnd(31)} | ${r.perSecond.toFixed(0).padStart(9)} | ${r.p50.toFixed(1).padStart(6)} | ${r.p99.toFixed(1).padStart(6)} |`);
+  }
+  const overhead = pipeline.p50 - direct.p50;
+  console.log(`\npipeline overhead p50: ${overhead.toFixed(1)} µs per invoke (target ≤ 25 µs)`);
+  console.log(`throughput ratio pipeline/direct: ${(pipeline.perSecond / direct.perSecond).toFixed(4)}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,81 @@
+/**
+ * `pnpm demo`: the platform end to end on embedded defaults, offline.
+ * A notes connector writes real files under .integration/; every step prints what the ledger recorded.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createPlatform, isIntegrationError, type Event, type Platform, type ReviewPacket } from '@integration/platform';
+import { notesConnector } from '@integration/connector-notes';
+
+const stateDir = resolve(process.cwd(), '.integration');
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+
+function printEvents(events: Event[]): void {
+  for (const e of events) {
+    const where = e.attemptId ? `attempt ${e.attempt}` : 'run';
+    console.log(`    ${String(e.seq).padStart(2)}  ${e.type.padEnd(34)} ${dim(`${where} · ${e.stream}/${e.level}`)}`);
+  }
+}
+
+function printPacket(packet: ReviewPacket): void {
+  const m = packet.metadata;
+  console.log(`  review packet ${dim(m.packetRef)}`);
+  console.log(`    capability  ${packet.capability?.capabilityId} (${packet.capability?.runtimeClass}) of ${packet.connector?.displayName}`);
+  console.log(`    attempts    ${packet.attempts.map((a) => `${a.attempt}:${a.status}`).join(', ') || 'none'}`);
+  console.log(`    artifacts   ${packet.artifacts.map((a) => `${a.artifactType} ${a.checksum.slice(0, 19)}… (${a.sizeBytes} B)`).join(', ') || 'none'}`);
+  console.log(`    evidence    ${m.evidenceRefs.length} refs, governance ${m.governanceRefs.length} refs`);
+}
+
+async function step(platform: Platform, title: string, action: () => Promise<{ run: { runId: string } } | void>): Promise<void> {
+  console.log(`\n${bold(`▸ ${title}`)}`);
+  let runId: string | undefined;
+  try {
+    const result = await action();
+    if (result) {
+      runId = result.run.runId;
+      const run = await platform.fetchRun(runId);
+      console.log(`  run ${runId} → ${bold(run.status)}`);
+      console.log(`  output ${JSON.stringify(run.result)}`);
+    }
+  } catch (error) {
+    if (!isIntegrationError(error)) throw error;
+    console.log(`  ${bold(error.code)}: ${error.message}`);
+    runId = error.run?.runId;
+    if (!runId) console.log(dim('  (no run was created)'));
+    else console.log(`  run ${runId} → ${bold(error.run!.status)}`);
+  }
+  if (runId) {
+    console.log('  events');
+    printEvents(await platform.events(runId));
+    printPacket(await platform.reviewPacket(runId));
+  }
+}
+
+async function main(): Promise<void> {
+  await mkdir(stateDir, { recursive: true });
+  const notesDir = join(stateDir, 'notes');
+  const platform = await createPlatform({ connectors: [notesConnector({ directory: notesDir })] });
+  console.log(bold('Integration platform demo'));
+  console.log(dim(`  connectors: ${platform.connectors().map((c) => c.id).join(', ')} · capabilities: ${platform.capabilities().map((c) => c.id).join(', ')}`));
+  console.log(dim(`  notes directory: ${notesDir}`));
+
+  await step(platform, 'append a line to a note (a real file write)', () =>
+    platform.invoke('notes.note.append', { name: 'demo', line: `hello at ${new Date().toISOString()}` }),
+  );
+  await step(platform, 'read the note back', () => platform.invoke('notes.note.read', { name: 'demo' }));
+  await step(platform, 'read a note that does not exist (a typed connector error, recorded)', () =>
+    platform.invoke('notes.note.read', { name: 'missing-note' }),
+  );
+  await step(platform, 'invalid input is rejected before any run exists', () => platform.invoke('notes.note.append', { name: 'Bad Name!', line: '' }));
+  await step(platform, 'a scoped capability without a connection', () => platform.invoke('notes.note.publish', { name: 'demo' }));
+  await step(platform, 'the host is under pressure: the run is shed at admission', () =>
+    platform.invoke('notes.note.append', { name: 'demo', line: 'never written' }, { pressure: { decision: 'shed', reason: 'demo pressure' } }),
+  );
+  await platform.close();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
