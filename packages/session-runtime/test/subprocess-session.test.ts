@@ -1,0 +1,212 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSessionRuntime, memoryArtifactPayloads, type SessionRuntime } from '../src';
+import { CANARY, contextFor, fixture, isAlive, sessionCapability, types, waitFor } from './helpers';
+
+const codex = (extra: { timeoutMs?: number } = {}) =>
+  sessionCapability({ driver: 'subprocess', provider: 'codex', options: { command: process.execPath, args: [fixture('fake-codex.mjs')] } }, extra);
+const jsonl = (options: Record<string, unknown> = {}) =>
+  sessionCapability({ driver: 'subprocess', provider: 'jsonl', options: { command: process.execPath, args: [fixture('fake-jsonl.mjs')], ...options } });
+
+let runtime: SessionRuntime;
+afterEach(async () => {
+  await runtime?.close();
+});
+
+describe('subprocess driver, codex profile', () => {
+  it('runs turns of one session: the second invoke resumes the thread and shares runtimeRefId', async () => {
+    runtime = createSessionRuntime();
+    const capability = codex();
+    const first = await runtime.execute(capability, { prompt: 'Hello There' }, contextFor());
+    expect(first.status).toBe('completed');
+    const second = await runtime.execute(capability, { prompt: 'Again' }, contextFor());
+    expect(second.status).toBe('completed');
+    if (first.status !== 'completed' || second.status !== 'completed') return;
+    expect(first.runtimeRefId).toMatch(/^sess_/);
+    expect(second.runtimeRefId).toBe(first.runtimeRefId);
+    expect(first.output).toMatchObject({ reply: 'turn 1: hello there', turn: 1, sessionId: first.runtimeRefId, workspace: '/workspaces/demo', approvalMode: 'manual' });
+    // The fixture's own thread file counts turns: "turn 2" proves `exec resume <thread id>` was used.
+    expect(second.output).toMatchObject({ reply: 'turn 2: again', turn: 2, threadId: (first.output as { threadId: string }).threadId });
+    expect((first.output as { authBinding: string }).authBinding).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(types(first.events)).toEqual([
+      'attempt.started',
+      'session.started',
+      'subprocess.spawned',
+      'codex.thread.started',
+      'codex.turn.started',
+      'codex.item.completed',
+      'codex.item.completed',
+      'codex.turn.completed',
+      'connector.demo.turn.completed',
+      'attempt.completed',
+    ]);
+    expect(types(second.events)[1]).toBe('session.reused');
+    expect(first.events.filter((e) => e.type !== 'attempt.started').every((e) => e.runtimeRefId === first.runtimeRefId)).toBe(true);
+    expect(first.artifacts).toHaveLength(1);
+    expect(first.artifacts[0]!.artifactType).toBe('event_log');
+    expect(runtime.sessions()).toHaveLength(1);
+  });
+
+  it('keys sessions by connection: another connection gets another session', async () => {
+    runtime = createSessionRuntime();
+    const capability = codex();
+    const a = await runtime.execute(capability, { prompt: 'one' }, contextFor({ connectionId: 'conn_a' }));
+    const b = await runtime.execute(capability, { prompt: 'two' }, contextFor({ connectionId: 'conn_b' }));
+    expect(a.runtimeRefId).not.toBe(b.runtimeRefId);
+    expect(b.status === 'completed' && b.output).toMatchObject({ turn: 1, reply: 'turn 1: two' });
+  });
+
+  it('cancellation kills the CLI and its process group', async () => {
+    runtime = createSessionRuntime();
+    const controller = new AbortController();
+    const pending = runtime.execute(codex(), { prompt: 'hang' }, contextFor({ signal: controller.signal }));
+    const workdir = await waitFor(() => runtime.sessions()[0]?.workingDirectory);
+    const pid = Number(await waitFor(() => existsSync(join(workdir, 'grandchild.pid')) && readFileSync(join(workdir, 'codex.pid'), 'utf8')));
+    const grandchild = Number(readFileSync(join(workdir, 'grandchild.pid'), 'utf8'));
+    expect(isAlive(pid)).toBe(true);
+    expect(isAlive(grandchild)).toBe(true);
+    controller.abort();
+    const result = await pending;
+    expect(result.status).toBe('failed');
+    if (result.status !== 'failed') return;
+    expect(result.error.code).toBe('runtime_cancelled');
+    expect(types(result.events)).toContain('subprocess.killed');
+    expect(types(result.events).at(-1)).toBe('attempt.failed');
+    await waitFor(() => !isAlive(pid) && !isAlive(grandchild));
+  });
+
+  it('a non-zero exit fails the attempt with the exit code and evicts the session', async () => {
+    runtime = createSessionRuntime();
+    const capability = codex();
+    const ok = await runtime.execute(capability, { prompt: 'first' }, contextFor());
+    const result = await runtime.execute(capability, { prompt: 'exit:42' }, contextFor());
+    expect(result.status).toBe('failed');
+    if (result.status !== 'failed') return;
+    expect(result.error.code).toBe('subprocess_failed');
+    expect(result.error.details).toMatchObject({ exitCode: 42 });
+    expect(result.error.message).toContain('42');
+    expect(result.runtimeRefId).toBe(ok.runtimeRefId);
+    expect(runtime.sessions()).toHaveLength(0);
+    const next = await runtime.execute(capability, { prompt: 'fresh' }, contextFor());
+    expect(next.runtimeRefId).not.toBe(ok.runtimeRefId);
+    expect(next.status === 'completed' && next.output).toMatchObject({ turn: 1 });
+  });
+
+  it('a hung CLI times out and is killed', async () => {
+    runtime = createSessionRuntime();
+    const result = await runtime.execute(codex({ timeoutMs: 600 }), { prompt: 'hang' }, contextFor());
+    expect(result.status).toBe('failed');
+    if (result.status !== 'failed') return;
+    expect(result.error.code).toBe('runtime_timeout');
+    expect(result.error.retryable).toBe(true);
+    const spawned = result.events.find((e) => e.type === 'subprocess.spawned');
+    const pid = (spawned?.payload as { pid: number }).pid;
+    await waitFor(() => !isAlive(pid));
+  });
+
+  it('malformed JSONL is a typed error and the process is stopped at once', async () => {
+    runtime = createSessionRuntime();
+    const result = await runtime.execute(codex(), { prompt: 'garbage' }, contextFor());
+    expect(result.status).toBe('failed');
+    if (result.status !== 'failed') return;
+    expect(result.error.code).toBe('malformed_output');
+    expect(result.error.details).toMatchObject({ lineNumber: 2, reason: 'invalid_json' });
+    expect(result.error.message).not.toContain('this is not json');
+  });
+
+  it('a turn.failed event fails the attempt (session_failed)', async () => {
+    runtime = createSessionRuntime();
+    const result = await runtime.execute(codex(), { prompt: 'fail-turn' }, contextFor());
+    expect(result.status === 'failed' && result.error.code).toBe('session_failed');
+  });
+
+  it('a missing CLI is subprocess_failed, not a crash', async () => {
+    runtime = createSessionRuntime();
+    const capability = sessionCapability({ driver: 'subprocess', provider: 'codex', options: { command: '/nonexistent/codex' } });
+    const result = await runtime.execute(capability, { prompt: 'x' }, contextFor());
+    expect(result.status === 'failed' && result.error.code).toBe('subprocess_failed');
+    expect(result.status === 'failed' && result.error.details).toMatchObject({ spawnError: 'ENOENT' });
+  });
+
+  it('the lease reaches the CLI only through its environment and is redacted from everything it echoes', async () => {
+    process.env.INTEGRATION_PARENT_CANARY = 'parent-secret-7a7a7a7a';
+    try {
+      const payloads = memoryArtifactPayloads();
+      runtime = createSessionRuntime({ artifactPayloads: payloads });
+      const result = await runtime.execute(codex(), { prompt: 'env' }, contextFor());
+      expect(result.status).toBe('completed');
+      if (result.status !== 'completed') return;
+      const reply = (result.output as { reply: string }).reply;
+      expect(reply).toContain('"CODEX_API_KEY":"[REDACTED]"');
+      expect(reply).toContain('"OPENAI_API_KEY":"[REDACTED]"');
+      expect(reply).not.toContain('INTEGRATION_PARENT_CANARY');
+      expect(reply).toMatch(/"HOME":"[^"]*boundary-/);
+      const everything = JSON.stringify({ result, events: result.events, output: result.output });
+      expect(everything).not.toContain(CANARY);
+      for (const key of payloads.keys()) {
+        const bytes = await payloads.get(key);
+        expect(new TextDecoder().decode(bytes!)).not.toContain(CANARY);
+      }
+      // argv never carried it either: the fixture echoes argv inside the reply.
+      expect(reply).toContain('argv');
+    } finally {
+      delete process.env.INTEGRATION_PARENT_CANARY;
+    }
+  });
+});
+
+describe('subprocess driver, generic JSONL profile', () => {
+  it('keeps session state between turns', async () => {
+    runtime = createSessionRuntime();
+    const capability = jsonl();
+    const first = await runtime.execute(capability, { prompt: 'a' }, contextFor());
+    const second = await runtime.execute(capability, { prompt: 'b' }, contextFor());
+    expect(first.status === 'completed' && first.output).toMatchObject({ echo: 'a', count: 1, turn: 1 });
+    expect(second.status === 'completed' && second.output).toMatchObject({ echo: 'b', count: 2, turn: 2 });
+    expect(types(first.events)).toEqual(['attempt.started', 'session.started', 'subprocess.spawned', 'progress', 'connector.demo.turn.completed', 'attempt.completed']);
+    expect(first.events.find((e) => e.type === 'progress')?.stream).toBe('stdout');
+  });
+
+  it.each([
+    ['malformed', 'invalid_json'],
+    ['untyped', 'missing_type'],
+    ['no-result', 'no_result'],
+  ])('%s output is malformed_output (%s)', async (prompt, reason) => {
+    runtime = createSessionRuntime();
+    const result = await runtime.execute(jsonl(), { prompt }, contextFor());
+    expect(result.status === 'failed' && result.error.code).toBe('malformed_output');
+    expect(result.status === 'failed' && result.error.details).toMatchObject({ reason });
+  });
+
+  it('an in-band error fails the attempt with its retryability', async () => {
+    runtime = createSessionRuntime();
+    const result = await runtime.execute(jsonl(), { prompt: 'error' }, contextFor());
+    expect(result.status === 'failed' && result.error.code).toBe('session_failed');
+    expect(result.status === 'failed' && result.error.retryable).toBe(true);
+  });
+
+  it('maps lease fields to authored variables and redacts echoes', async () => {
+    runtime = createSessionRuntime();
+    const result = await runtime.execute(jsonl({ leaseEnv: { access_token: 'SERVICE_TOKEN' } }), { prompt: 'token' }, contextFor());
+    expect(result.status).toBe('completed');
+    expect(JSON.stringify(result)).not.toContain(CANARY);
+    expect(result.status === 'completed' && result.output).toMatchObject({ echoed: '[REDACTED]' });
+  });
+});
+
+describe('subprocess driver, shell profile', () => {
+  it('runs the authored script with the input in INTEGRATION_INPUT', async () => {
+    runtime = createSessionRuntime();
+    const capability = sessionCapability({ driver: 'subprocess', provider: 'shell', options: { script: 'echo "input=$INTEGRATION_INPUT"; cat; echo' } });
+    const result = await runtime.execute(capability, { prompt: 'from stdin' }, contextFor());
+    expect(result.status === 'completed' && result.output).toMatchObject({ stdout: 'input={"prompt":"from stdin"}\nfrom stdin', lines: 2 });
+  });
+
+  it('refuses to run without an authored script', async () => {
+    runtime = createSessionRuntime();
+    const capability = sessionCapability({ driver: 'subprocess', provider: 'shell' });
+    const result = await runtime.execute(capability, { prompt: 'rm -rf /' }, contextFor());
+    expect(result.status === 'failed' && result.error.code).toBe('invalid_request');
+  });
+});
