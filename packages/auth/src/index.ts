@@ -1,0 +1,25 @@
+export { createAuthService, type AuthService } from './auth-service';
+export { AuthServiceOptionsSchema, OAuthClientSchema, type AuthServiceOptions, type ConnectorLookup, type OAuthClient } from './options';
+export {
+  StartInstallInputSchema,
+  CompleteInstallInputSchema,
+  CancelInstallInputSchema,
+  LeaseRequestSchema,
+  RotateInputSchema,
+  RevokeInputSchema,
+  InstallFilterSchema,
+  ConnectionFilterSchema,
+  type StartInstallInput,
+  type CompleteInstallInput,
+  type CancelInstallInput,
+  type LeaseRequest,
+  type RotateInput,
+  type RevokeInput,
+} from './inputs';
+export { PREVIOUS_STATE_KEY, type StartInstallResult, type CompleteInstallResult } from './installs';
+export type { RotateResult } from './connections';
+export type { RewrapReport } from './rewrap';
+export { KeyRing, KeyRingConfigSchema, generateSealingKey, type KeyRingConfig, type AuthEnvironment } from './key-ring';
+export { connectionTransitions, connectionStates, canTransition, assertTransition, assertLeasable, leasableStates } from './connection-states';
+export { neverLeasedFields, leaseFieldsFor, leasePayload, SecretMapSchema, type SecretMap } from './secrets';
+export { credentialRefOf } from './credential-ref';

@@ -1,0 +1,57 @@
+import { isIntegrationError, type Install, type SealedCredential } from '@integration/contracts';
+import { connectionLockKey, logEvent, type AuthContext } from './context';
+
+export interface RewrapReport {
+  /** Credentials re-sealed under the active key. */
+  credentials: number;
+  /** Pending installs whose sealed OAuth state was re-sealed. */
+  installs: number;
+  /** Records whose envelope could not be opened (their key is no longer in the ring). */
+  unsealable: string[];
+}
+
+/**
+ * Re-seals every credential (and pending install state) that is not under the active key, one
+ * connection lock at a time. Versions are unchanged: the secret is the same, so leases stay valid.
+ * Afterwards the old keys can be removed from the ring.
+ */
+export async function rewrapCredentials(ctx: AuthContext): Promise<RewrapReport> {
+  const report: RewrapReport = { credentials: 0, installs: 0, unsealable: [] };
+  const stale = (record: { envelope?: SealedCredential['envelope']; sealedState?: Install['sealedState'] }) => {
+    const envelope = record.envelope ?? record.sealedState ?? null;
+    return envelope !== null && ctx.keyRing.needsRewrap(envelope);
+  };
+  for (const listed of await ctx.stores.auth.listCredentials()) {
+    if (!stale(listed)) continue;
+    await ctx.stores.auth.withLock(connectionLockKey(listed.connectionId), async () => {
+      const credential = await ctx.stores.auth.fetchCredential(listed.credentialId);
+      if (!credential || credential.envelope === null || !ctx.keyRing.needsRewrap(credential.envelope)) return;
+      try {
+        const plaintext = ctx.keyRing.open(credential.credentialId, credential.envelope);
+        const envelope = ctx.keyRing.seal(credential.credentialId, plaintext);
+        await ctx.stores.auth.putCredential({ ...credential, envelope });
+        report.credentials += 1;
+      } catch (error) {
+        if (!isIntegrationError(error) || error.code !== 'credential_unsealable') throw error;
+        report.unsealable.push(credential.credentialId);
+      }
+    });
+  }
+  for (const listed of await ctx.stores.auth.listInstalls({ state: 'installing' })) {
+    if (!stale(listed)) continue;
+    await ctx.stores.auth.withLock(connectionLockKey(listed.connectionId), async () => {
+      const install = await ctx.stores.auth.fetchInstall(listed.installId);
+      if (!install || install.state !== 'installing' || install.sealedState === null || !ctx.keyRing.needsRewrap(install.sealedState)) return;
+      try {
+        const plaintext = ctx.keyRing.open(install.installId, install.sealedState);
+        await ctx.stores.auth.putInstall({ ...install, sealedState: ctx.keyRing.seal(install.installId, plaintext) });
+        report.installs += 1;
+      } catch (error) {
+        if (!isIntegrationError(error) || error.code !== 'credential_unsealable') throw error;
+        report.unsealable.push(install.installId);
+      }
+    });
+  }
+  logEvent(ctx, 'info', { event: 'auth.keyring.rewrapped', activeKeyId: ctx.keyRing.activeKeyId, ...report }, 'credentials re-sealed under the active key');
+  return report;
+}
