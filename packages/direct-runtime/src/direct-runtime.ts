@@ -1,0 +1,152 @@
+import {
+  ExecutionError,
+  secretValuesOf,
+  type ArtifactPayloadStore,
+  type ArtifactRef,
+  type Capability,
+  type EventSpec,
+  type HandlerContext,
+  type IntegrationError,
+  type Runtime,
+  type RuntimeContext,
+  type RuntimeResult,
+} from '@integration/contracts';
+import { createArtifactWriter } from './artifact-writer';
+import { attemptSignal } from './attempt-signal';
+import { toAttemptError } from './error-mapping';
+import { connectorEvent } from './event-collector';
+import { redactingLogger } from './redacting-logger';
+import { matchableSecrets } from './secret-scrub';
+import { checkExecuteArguments } from './runtime-context';
+
+export interface DirectRuntimeOptions {
+  /** Where artifact bytes are written; without it only the reference (checksum, size, key) is kept. */
+  artifactPayloads?: ArtifactPayloadStore;
+}
+
+type Outcome = { ok: true; output: unknown } | { ok: false; error: IntegrationError };
+
+/**
+ * The `direct` runtime: one bounded handler call per attempt (DESIGN §9). Handler failures,
+ * timeouts and cancellations come back as `{ status: 'failed' }` with the evidence gathered so far;
+ * execute() only rejects for a malformed capability or context (`invalid_argument`).
+ */
+export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime {
+  const payloads = options.artifactPayloads;
+  return {
+    runtimeClass: 'direct',
+    async execute(capability: Capability, input: unknown, context: RuntimeContext): Promise<RuntimeResult> {
+      checkExecuteArguments(capability, context);
+      const capabilityId = capability.id;
+      const secrets = matchableSecrets(secretValuesOf(context.lease.payload));
+      const events: EventSpec[] = [{ type: 'attempt.started', stream: 'system', level: 'info', payload: { capabilityId } }];
+      const artifacts: ArtifactRef[] = [];
+      const finish = (outcome: Outcome): RuntimeResult => {
+        if (outcome.ok) {
+          events.push({ type: 'attempt.completed', stream: 'system', level: 'info', payload: { capabilityId } });
+          return { status: 'completed', output: outcome.output, events, artifacts, runtimeRefId: null };
+        }
+        const { error } = outcome;
+        events.push({
+          type: 'attempt.failed',
+          stream: 'system',
+          level: 'error',
+          payload: { capabilityId, error: { code: error.code, message: error.message, retryable: error.retryable } },
+        });
+        return { status: 'failed', error, events, artifacts, runtimeRefId: null };
+      };
+
+      if (capability.runtimeClass !== 'direct') {
+        return finish({
+          ok: false,
+          error: new ExecutionError('unsupported_runtime_class', `capability ${capabilityId} has runtime class ${capability.runtimeClass}; the direct runtime runs only direct capabilities`, {
+            details: { capabilityId, runtimeClass: capability.runtimeClass },
+          }),
+        });
+      }
+      const handler = capability.handler;
+      if (typeof handler !== 'function') {
+        return finish({
+          ok: false,
+          error: new ExecutionError('runtime_failed', `capability ${capabilityId} has no handler to run`, {
+            details: { capabilityId, reason: 'missing_handler' },
+          }),
+        });
+      }
+
+      const timeoutMs = Number.isFinite(context.timeoutMs) ? context.timeoutMs : capability.timeoutMs;
+      const attempt = attemptSignal(context.signal, timeoutMs);
+      if (attempt.signal.aborted) return finish({ ok: false, error: attempt.signal.reason as IntegrationError });
+
+      let open = true;
+      const assertOpen = (what: string) => {
+        if (!open) throw new ExecutionError('runtime_failed', `attempt ${context.attemptId} has already finished; ${what} was ignored`);
+      };
+      const logger = redactingLogger(
+        context.logger.child({ runId: context.runId, attemptId: context.attemptId, capabilityId }),
+        secrets,
+      );
+      const writer = createArtifactWriter({
+        connectorId: capability.connectorId,
+        runId: context.runId,
+        attemptId: context.attemptId,
+        secrets,
+        clock: context.clock,
+        signal: attempt.signal,
+        store: payloads,
+      });
+      const pending = new Set<Promise<unknown>>();
+      const handlerContext: HandlerContext = {
+        lease: context.lease,
+        runId: context.runId,
+        attempt: context.attempt,
+        attemptId: context.attemptId,
+        signal: attempt.signal,
+        logger,
+        idempotencyKey: context.idempotencyKey ?? null,
+        tenantId: context.tenantId ?? null,
+        actorId: context.actorId ?? null,
+        executionPolicy: context.executionPolicy,
+        target: context.target ?? null,
+        extensions: context.extensions ?? {},
+        clock: context.clock,
+        emit(event) {
+          assertOpen('emit');
+          events.push(connectorEvent(event, secrets));
+        },
+        artifact(artifactInput) {
+          assertOpen('artifact');
+          const write = writer.write(artifactInput).then((ref) => {
+            if (open) artifacts.push(ref);
+            return ref;
+          });
+          const tracked = write.finally(() => pending.delete(tracked));
+          tracked.catch(() => {});
+          pending.add(tracked);
+          return write;
+        },
+      };
+
+      try {
+        const run = (async () => handler(input, handlerContext))();
+        const settled: Promise<Outcome> = run.then(
+          (output) => ({ ok: true, output }),
+          (thrown: unknown) => ({ ok: false, error: toAttemptError(thrown, secrets) }),
+        );
+        const cutOff = attempt.aborted.then((error): Outcome => ({ ok: false, error }));
+        let outcome = await Promise.race([settled, cutOff]);
+        // A handler that returned without awaiting its artifact() calls: wait for them (still bounded).
+        if (outcome.ok && pending.size > 0) {
+          const drained = Promise.allSettled([...pending]).then((): Outcome => outcome);
+          outcome = await Promise.race([drained, cutOff]);
+        }
+        // Whatever the handler threw after the signal fired, the abort reason is the truth.
+        if (!outcome.ok && attempt.signal.aborted) outcome = { ok: false, error: attempt.signal.reason as IntegrationError };
+        return finish(outcome);
+      } finally {
+        open = false;
+        attempt.dispose();
+      }
+    },
+  };
+}

@@ -1,0 +1,10 @@
+export { createDirectRuntime } from './direct-runtime';
+export type { DirectRuntimeOptions } from './direct-runtime';
+export { attemptSignal, timeoutError, cancelledError, MAX_TIMEOUT_MS } from './attempt-signal';
+export type { AttemptSignal } from './attempt-signal';
+export { toAttemptError } from './error-mapping';
+export { createArtifactWriter, serialiseContent, ArtifactSlugSchema, DEFAULT_PAYLOAD_STORE } from './artifact-writer';
+export type { ArtifactWriterOptions, SerialisedContent } from './artifact-writer';
+export { connectorEvent, reservedEventPrefixes } from './event-collector';
+export { redactingLogger } from './redacting-logger';
+export { memoryPayloadStore } from './memory-payload-store';

@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConnectorError,
+  ExecutionError,
+  IntegrationError,
+  ValidationError,
+  type HandlerContext,
+} from '@integration/contracts';
+import { createDirectRuntime } from '../src';
+import { CANARY_TOKEN, capabilityFor, contextFor, types, type LogLine } from './fixtures';
+
+const runtime = createDirectRuntime();
+
+describe('direct runtime: success', () => {
+  it('runs the handler and returns the event sandwich', async () => {
+    let seen: HandlerContext | undefined;
+    const capability = capabilityFor(async (input, ctx) => {
+      seen = ctx;
+      ctx.emit({ type: 'connector.test.echoed', payload: { message: (input as { message: string }).message } });
+      return { echoed: (input as { message: string }).message };
+    });
+    const result = await runtime.execute(capability, { message: 'hi' }, contextFor());
+    expect(runtime.runtimeClass).toBe('direct');
+    expect(result.status).toBe('completed');
+    expect(result.status === 'completed' && result.output).toEqual({ echoed: 'hi' });
+    expect(types(result.events)).toEqual(['attempt.started', 'connector.test.echoed', 'attempt.completed']);
+    expect(result.events[0]!.payload).toEqual({ capabilityId: 'test.echo' });
+    expect(result.events[1]).toMatchObject({ stream: 'system', level: 'info', payload: { message: 'hi' } });
+    expect(result.events[2]!.payload).toEqual({ capabilityId: 'test.echo' });
+    expect(result.runtimeRefId).toBeNull();
+    expect(result.artifacts).toEqual([]);
+    expect(seen).toMatchObject({ runId: 'run_01TEST', attempt: 1, attemptId: 'run_01TEST:1', idempotencyKey: 'idem-1', tenantId: 'tenant-a', actorId: 'alice' });
+    expect(seen!.lease.payload.access_token).toBe(CANARY_TOKEN);
+    expect(seen!.signal.aborted).toBe(false);
+  });
+
+  it('keeps emit order and redacts event payloads by key and by lease secret', async () => {
+    const capability = capabilityFor(async (_input, ctx) => {
+      ctx.emit({ type: 'connector.test.one', payload: { token: 'abc', note: `uses ${CANARY_TOKEN}` } });
+      ctx.emit({ type: 'connector.test.two', stream: 'stdout', level: 'debug' });
+      return null;
+    });
+    const result = await runtime.execute(capability, { message: 'x' }, contextFor());
+    expect(types(result.events)).toEqual(['attempt.started', 'connector.test.one', 'connector.test.two', 'attempt.completed']);
+    expect(result.events[1]!.payload).toEqual({ token: '[REDACTED]', note: 'uses [REDACTED]' });
+    expect(result.events[2]).toMatchObject({ stream: 'stdout', level: 'debug', payload: {} });
+  });
+
+  it('rejects invalid and reserved events inside the handler', async () => {
+    const errors: unknown[] = [];
+    const capability = capabilityFor(async (_input, ctx) => {
+      for (const bad of [{ type: '' }, { type: 'connector.test.x', stream: 'nope' }, { type: 'attempt.completed' }, { type: 'run.completed' }, { type: 'x', extra: 1 }]) {
+        try {
+          ctx.emit(bad as never);
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      return 'ok';
+    });
+    const result = await runtime.execute(capability, { message: 'x' }, contextFor());
+    expect(result.status).toBe('completed');
+    expect(types(result.events)).toEqual(['attempt.started', 'attempt.completed']);
+    expect(errors).toHaveLength(5);
+    for (const error of errors) expect(error).toMatchObject({ code: 'invalid_argument' });
+    expect(errors[2]).toBeInstanceOf(ValidationError);
+  });
+
+  it('gives the handler a child logger that redacts by key and by lease secret', async () => {
+    const lines: LogLine[] = [];
+    const capability = capabilityFor(async (_input, ctx) => {
+      ctx.logger.info({ token: CANARY_TOKEN, header: `Bearer ${CANARY_TOKEN}` }, `calling with ${CANARY_TOKEN}`);
+      ctx.logger.warn(`plain ${CANARY_TOKEN}`);
+      ctx.logger.child({ step: 'x', apiKey: 'k' }).error({ nested: { value: CANARY_TOKEN } });
+      return 'ok';
+    });
+    await runtime.execute(capability, { message: 'x' }, contextFor({}, lines));
+    expect(lines.length).toBe(3);
+    expect(JSON.stringify(lines)).not.toContain(CANARY_TOKEN);
+    expect(lines[0]).toEqual({
+      level: 'info',
+      bindings: { runId: 'run_01TEST', attemptId: 'run_01TEST:1', capabilityId: 'test.echo' },
+      obj: { token: '[REDACTED]', header: 'Bearer [REDACTED]' },
+      msg: 'calling with [REDACTED]',
+    });
+    expect(lines[1]!.obj).toBe('plain [REDACTED]');
+    expect(lines[2]!.bindings).toMatchObject({ step: 'x', apiKey: '[REDACTED]', runId: 'run_01TEST' });
+  });
+
+  it('runs synchronous handlers that return plain values or throw', async () => {
+    const ok = capabilityFor(((input: unknown) => input) as never);
+    expect(await runtime.execute(ok, { message: 'sync' }, contextFor())).toMatchObject({ status: 'completed', output: { message: 'sync' } });
+    const boom = capabilityFor((() => {
+      throw new TypeError('sync boom');
+    }) as never);
+    const result = await runtime.execute(boom, { message: 'x' }, contextFor());
+    expect(result.status === 'failed' && result.error.code).toBe('connector_internal');
+  });
+});
+
+describe('direct runtime: failures', () => {
+  it('keeps a ConnectorError as is (class, retryable, retryAfterMs) and ends with attempt.failed', async () => {
+    const capability = capabilityFor(async (_input, ctx) => {
+      ctx.emit({ type: 'connector.test.requested' });
+      throw new ConnectorError({ class: 'rate_limited', message: 'slow down', retryAfterMs: 1500, providerCode: 'test.rate', upstream: { httpStatus: 429 } });
+    });
+    const result = await runtime.execute(capability, { message: 'x' }, contextFor());
+    expect(result.status).toBe('failed');
+    if (result.status !== 'failed') return;
+    expect(result.error).toBeInstanceOf(ConnectorError);
+    expect(result.error).toMatchObject({ code: 'connector_rate_limited', errorClass: 'rate_limited', retryable: true, retryAfterMs: 1500, message: 'slow down' });
+    expect(result.error.details).toMatchObject({ class: 'rate_limited', providerCode: 'test.rate', upstream: { httpStatus: 429 } });
+    expect(types(result.events)).toEqual(['attempt.started', 'connector.test.requested', 'attempt.failed']);
+    expect(result.events[2]).toMatchObject({
+      level: 'error',
+      payload: { capabilityId: 'test.echo', error: { code: 'connector_rate_limited', message: 'slow down', retryable: true } },
+    });
+  });
+
+  it.each([
+    ['auth_failed', false],
+    ['invalid_request', false],
+    ['timeout', true],
+    ['unavailable', true],
+    ['internal', false],
+  ] as const)('maps ConnectorError class %s (retryable %s)', async (errorClass, retryable) => {
+    const capability = capabilityFor(async () => {
+      throw new ConnectorError({ class: errorClass, message: errorClass });
+    });
+    const result = await runtime.execute(capability, { message: 'x' }, contextFor());
+    expect(result.status === 'failed' && result.error).toMatchObject({ code: `connector_${errorClass}`, retryable });
+  });
+
+  it('keeps other IntegrationErrors as is', async () => {
+    const thrown = new ValidationError('invalid_input', 'bad input', { details: { field: 'message' } });
+    const capability = capabilityFor(async () => {
+      throw thrown;
+    });
+    const result = await runtime.execute(capability, { message: 'x' }, contextFor());
+    expect(result.status === 'failed' && result.error).toBe(thrown);
+  });
+
+  it('maps any other thrown value to connector_internal with the lease secret redacted', async () => {
+    const capability = capabilityFor(async (_input, ctx) => {
+      throw new Error(`request failed with token ${ctx.lease.payload.access_token}`);
+    });
+    const result = await runtime.execute(capability, { message: 'x' }, contextFor());
+    expect(result.status).toBe('failed');
+    if (result.status !== 'failed') return;
+    expect(result.error).toBeInstanceOf(ExecutionError);
+    expect(result.error).toMatchObject({ code: 'connector_internal', retryable: false });
+    expect(result.error.message).toBe('handler failed: Error: request failed with token [REDACTED]');
+    expect(JSON.stringify(result)).not.toContain(CANARY_TOKEN);
+  });
+
+  it('scrubs lease secrets from a ConnectorError message and details, keeping its class', async () => {
+    const capability = capabilityFor(async (_input, ctx) => {
+      throw new ConnectorError({ class: 'auth_failed', message: `bad credentials ${ctx.lease.payload.access_token}`, upstream: { echoed: ctx.lease.payload.access_token } });
+    });
+    const result = await runtime.execute(capability, { message: 'x' }, contextFor());
+    if (result.status !== 'failed') throw new Error('expected failure');
+    expect(result.error).toBeInstanceOf(ConnectorError);
+    expect(result.error.message).toBe('bad credentials [REDACTED]');
+    expect((result.error as ConnectorError).upstream).toEqual({ echoed: '[REDACTED]' });
+    expect(String(result.error.stack)).not.toContain(CANARY_TOKEN);
+    expect(JSON.stringify({ error: result.error, events: result.events })).not.toContain(CANARY_TOKEN);
+  });
+
+  it('fails a capability without a handler with runtime_failed', async () => {
+    const capability = { ...capabilityFor(async () => null), handler: null };
+    const result = await runtime.execute(capability, {}, contextFor());
+    expect(result.status === 'failed' && result.error).toMatchObject({ code: 'runtime_failed', details: { reason: 'missing_handler' } });
+    expect(types(result.events)).toEqual(['attempt.started', 'attempt.failed']);
+  });
+
+  it('fails a non-direct capability with unsupported_runtime_class without calling it', async () => {
+    let called = false;
+    const capability = {
+      ...capabilityFor(async () => {
+        called = true;
+      }),
+      runtimeClass: 'session' as const,
+    };
+    const result = await runtime.execute(capability, {}, contextFor());
+    expect(result.status === 'failed' && result.error.code).toBe('unsupported_runtime_class');
+    expect(called).toBe(false);
+  });
+
+  it('rejects a malformed context with invalid_argument (a host bug, not an attempt)', async () => {
+    const capability = capabilityFor(async () => null);
+    await expect(runtime.execute(capability, {}, contextFor({ attemptId: 'run_other:1' }))).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(runtime.execute(capability, {}, { ...contextFor(), signal: undefined } as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(runtime.execute(null as never, {}, contextFor())).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(runtime.execute(capability, {}, contextFor({ timeoutMs: 0 }))).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+
+  it('refuses emit and artifact after the attempt finished', async () => {
+    let saved: HandlerContext | undefined;
+    const capability = capabilityFor(async (_input, ctx) => {
+      saved = ctx;
+      return 'done';
+    });
+    const result = await runtime.execute(capability, {}, contextFor());
+    expect(() => saved!.emit({ type: 'connector.test.late' })).toThrow(IntegrationError);
+    expect(() => saved!.artifact({ type: 'log', slug: 'late', content: 'x' })).toThrow(/already finished/);
+    expect(types(result.events)).toEqual(['attempt.started', 'attempt.completed']);
+  });
+});
