@@ -109,7 +109,13 @@ export function ledgerExecutor(options: LedgerExecutorOptions) {
       let failure: IntegrationError | null = null;
       try {
         if (!capability.handler) throw new IntegrationError('runtime_failed', `trigger ${capability.id} has no handler`);
-        output = await capability.handler(run.input, ctx);
+        const signal = ctx.signal;
+        output = await new Promise((resolve, reject) => {
+          const onAbort = () => reject(new IntegrationError('runtime_cancelled', 'the delivery was cancelled', { retryable: true }));
+          if (signal.aborted) return onAbort();
+          signal.addEventListener('abort', onAbort, { once: true });
+          capability.handler!(run.input, ctx).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+        });
       } catch (error) {
         failure = isIntegrationError(error) ? error : new IntegrationError('runtime_failed', String((error as Error)?.message ?? error), { retryable: true });
       }
@@ -119,7 +125,8 @@ export function ledgerExecutor(options: LedgerExecutorOptions) {
           const summary = { code: failure.code, message: failure.message, retryable: failure.retryable, details: failure.details };
           await tx.ledger.updateAttempt(attempt.attemptId, { status: 'failed', error: summary, updatedAt: at }, fence);
           await tx.ledger.appendEvents([event(runId, attempt.attempt, 2, 'attempt.failed', { code: failure.code }), event(runId, attempt.attempt, 3, 'run.failed', { code: failure.code })]);
-          await tx.ledger.updateRun(runId, { status: 'failed', error: summary, updatedAt: at });
+          const current = await tx.ledger.fetchRun(runId);
+          if (current?.status !== 'completed') await tx.ledger.updateRun(runId, { status: 'failed', error: summary, updatedAt: at });
         } else {
           await tx.ledger.updateAttempt(attempt.attemptId, { status: 'completed', output, updatedAt: at }, fence);
           await tx.ledger.appendEvents([event(runId, attempt.attempt, 2, 'attempt.completed'), event(runId, attempt.attempt, 3, 'run.completed')]);
