@@ -1,0 +1,44 @@
+import { Client, LogLevel } from '@notionhq/client';
+import { ConnectorError, redact, type HandlerContext } from '@integration/contracts';
+import type { ResolvedNotionOptions } from './options';
+
+/** The lease field holding the Notion bearer token (OAuth access token or internal integration secret). */
+export const TOKEN_FIELD = 'access_token';
+
+/** Reads the bearer token from the lease; the only place a Notion secret is read. */
+export function leaseToken(ctx: Pick<HandlerContext, 'lease'>): string {
+  const token = ctx.lease?.payload?.[TOKEN_FIELD];
+  if (typeof token !== 'string' || token.length === 0) {
+    throw new ConnectorError({
+      class: 'auth_failed',
+      message: `the lease carries no ${TOKEN_FIELD}; install a Notion connection first`,
+      providerCode: 'notion.auth_missing',
+    });
+  }
+  return token;
+}
+
+/**
+ * Builds a Notion SDK client for one attempt: the token comes from the lease only, SDK retries are
+ * off (dispatch owns retries), and every request is bound to the attempt's AbortSignal.
+ */
+export function notionClient(options: ResolvedNotionOptions, token: string, ctx: Pick<HandlerContext, 'signal' | 'logger'>): Client {
+  const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  return new Client({
+    auth: token,
+    baseUrl: options.baseUrl,
+    notionVersion: options.notionVersion,
+    timeoutMs: options.timeoutMs,
+    retry: false,
+    logLevel: LogLevel.WARN,
+    logger: (level, message, extraInfo) => {
+      const safe = redact({ level, message, ...extraInfo }, { secrets: [token] });
+      if (level === LogLevel.ERROR) ctx.logger.error(safe, 'notion sdk');
+      else ctx.logger.debug(safe, 'notion sdk');
+    },
+    fetch: (url, init) => {
+      const { agent: _agent, ...rest } = init ?? {};
+      return baseFetch(url, { ...(rest as RequestInit), signal: ctx.signal });
+    },
+  });
+}

@@ -1,0 +1,106 @@
+import type { Client } from '@notionhq/client';
+import { checksumOf, ConnectorError, redact, type HandlerContext } from '@integration/contracts';
+import { leaseToken, notionClient } from './client';
+import { mapNotionError } from './error-mapper';
+import type { ResolvedNotionOptions } from './options';
+import type { SchemaContextSummary } from './schemas';
+
+/** What one operation call produced: the Notion response, the request it sent, the schema context. */
+export interface CallResult<D> {
+  data: D;
+  /** The SDK arguments sent (kept, redacted, in the review artifact). */
+  request: Record<string, unknown>;
+  schemaContext?: SchemaContextSummary | null;
+}
+
+export interface OperationRun<I, D> {
+  capabilityId: string;
+  input: I;
+  ctx: HandlerContext;
+  options: ResolvedNotionOptions;
+  call: (client: Client, input: I, ctx: HandlerContext) => Promise<CallResult<D>>;
+  /** Small, secret-free facts for the event payload (ids, counts). */
+  summarize?: (data: D) => Record<string, unknown>;
+}
+
+export type StaticOutput<D> = { authBinding: string; data: D };
+export type LateBoundOutput<D> = { authBinding: string; data: D; schemaContext: SchemaContextSummary | null };
+
+/** `notion.pages.create` → `pages.create`. */
+export const suffixOf = (capabilityId: string) => capabilityId.replace(/^notion\./, '');
+
+const unboundAuth = 'sha256:' + '0'.repeat(64);
+
+/**
+ * Runs one Notion operation: builds the SDK client from the lease, makes the call, and records one
+ * `connector.notion.<suffix>.completed|failed` event and one `tool_output` artifact. The token
+ * never leaves this function: outputs, events and artifacts carry `authBinding` instead.
+ */
+export function runOperation<I, D>(run: OperationRun<I, D>, lateBound: true): Promise<LateBoundOutput<D>>;
+export function runOperation<I, D>(run: OperationRun<I, D>, lateBound: false): Promise<StaticOutput<D>>;
+export async function runOperation<I, D>(run: OperationRun<I, D>, lateBound: boolean): Promise<StaticOutput<D> | LateBoundOutput<D>> {
+  const { ctx, capabilityId } = run;
+  const suffix = suffixOf(capabilityId);
+  const slug = suffix.replace(/\./g, '_');
+  let token: string | null = null;
+  let authBinding = unboundAuth;
+  let request: Record<string, unknown> = { input: run.input };
+  try {
+    token = leaseToken(ctx);
+    authBinding = checksumOf(token);
+    const client = notionClient(run.options, token, ctx);
+    const result = await run.call(client, run.input, ctx);
+    request = result.request;
+    const schemaContext = result.schemaContext ?? null;
+    const secrets = [token];
+    ctx.emit({
+      type: `connector.notion.${suffix}.completed`,
+      stream: 'control',
+      level: 'info',
+      payload: redact({ capabilityId, authBinding, ...(run.summarize?.(result.data) ?? {}), ...(lateBound ? { schemaContext } : {}) }, { secrets }),
+    });
+    await ctx.artifact({
+      type: 'tool_output',
+      slug,
+      content: redact({ capabilityId, authBinding, request, response: result.data, ...(lateBound ? { schemaContext } : {}) }, { secrets }),
+      metadata: redact({ capabilityId, authBinding, ...(lateBound ? { schemaContext } : {}) }, { secrets }),
+    });
+    return lateBound ? { authBinding, data: result.data, schemaContext } : { authBinding, data: result.data };
+  } catch (raw) {
+    const error = mapNotionError(raw, { secrets: token ? [token] : [], signal: ctx.signal, now: ctx.clock?.now() });
+    await recordFailure(ctx, { capabilityId, suffix, slug, authBinding, request, error, secrets: token ? [token] : [] });
+    throw error;
+  }
+}
+
+async function recordFailure(
+  ctx: HandlerContext,
+  failure: { capabilityId: string; suffix: string; slug: string; authBinding: string; request: Record<string, unknown>; error: ConnectorError; secrets: string[] },
+): Promise<void> {
+  const { error, secrets } = failure;
+  const summary = {
+    code: error.code,
+    class: error.errorClass,
+    providerCode: (error.details.providerCode as string | undefined) ?? null,
+    httpStatus: error.upstream.httpStatus ?? null,
+    retryable: error.retryable,
+    message: error.message,
+  };
+  ctx.emit({
+    type: `connector.notion.${failure.suffix}.failed`,
+    stream: 'control',
+    level: 'warn',
+    payload: redact({ capabilityId: failure.capabilityId, authBinding: failure.authBinding, error: summary }, { secrets }),
+  });
+  try {
+    await ctx.artifact({
+      type: 'tool_output',
+      slug: `${failure.slug}_error`,
+      content: redact({ capabilityId: failure.capabilityId, authBinding: failure.authBinding, request: failure.request, error: error.toJSON() }, { secrets }),
+      metadata: redact({ capabilityId: failure.capabilityId, authBinding: failure.authBinding, errorClass: error.errorClass }, { secrets }),
+    });
+  } catch (artifactError) {
+    // The original failure is what the caller needs; the artifact store problem is logged.
+    ctx.logger.warn(redact({ capabilityId: failure.capabilityId, err: String(artifactError) }, { secrets }), 'notion: failure artifact not recorded');
+  }
+}
