@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { memoryStores, type Stores } from '@integration/contracts';
+import { sqliteStores } from '@integration/store-local';
+import { defineStoreBattery, registerStoreBattery, runStoreConformance, type StoreCheck } from '../src/stores';
+
+registerStoreBattery({ describe, it }, { name: 'memory', create: async () => memoryStores() });
+
+const dir = mkdtempSync(join(tmpdir(), 'store-battery-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const paths = new WeakMap<Stores, string>();
+let counter = 0;
+const open = (path: string, busyTimeoutMs = 5_000) => {
+  const stores = sqliteStores({ path, busyTimeoutMs });
+  paths.set(stores, path);
+  return stores;
+};
+
+registerStoreBattery(
+  { describe, it },
+  {
+    name: 'sqlite',
+    create: async () => open(join(dir, `battery-${(counter += 1)}.db`)),
+    reopen: async (stores) => {
+      await stores.close();
+      return open(paths.get(stores)!);
+    },
+    // A second connection waits briefly for the write lock: a transaction held open by the first
+    // connection in this same process cannot make progress while the second one blocks.
+    connect: async (stores) => open(paths.get(stores)!, 250),
+    rawStorage: async (stores) => {
+      const path = paths.get(stores)!;
+      const parts = [path, `${path}-wal`].filter((p) => existsSync(p)).map((p) => readFileSync(p));
+      return Buffer.concat(parts);
+    },
+  },
+);
+
+describe('runStoreConformance (runner-agnostic API)', () => {
+  it('reports every check of the battery with a status, and skips checks whose hooks are missing', async () => {
+    const report = await runStoreConformance(async () => memoryStores(), { only: ['ledger.', 'auth.credentials_sealed_at_rest', 'concurrency.claim_race'] });
+    expect(report.tier).toBe('memory');
+    expect(report.failed).toBe(0);
+    expect(report.results.find((r) => r.id === 'auth.credentials_sealed_at_rest')?.status).toBe('skipped');
+    expect(report.results.find((r) => r.id === 'concurrency.claim_race')?.status).toBe('skipped');
+    expect(report.passed).toBe(defineStoreBattery().filter((c) => c.id.startsWith('ledger.')).length);
+  });
+
+  it('fails a check against an adapter that breaks a rule (the battery can fail)', async () => {
+    // An adapter whose putRun silently overwrites instead of rejecting duplicates.
+    const broken = async (): Promise<Stores> => {
+      const stores = memoryStores();
+      const putRun = stores.ledger.putRun.bind(stores.ledger);
+      stores.ledger.putRun = async (run) => {
+        if (await stores.ledger.fetchRun(run.runId)) return;
+        return putRun(run);
+      };
+      return stores;
+    };
+    const report = await runStoreConformance({ name: 'broken', create: broken }, { only: ['ledger.runs.duplicate_and_update'] });
+    expect(report.failed).toBe(1);
+    expect(report.results[0]!.message).toMatch(/duplicate_record/);
+  });
+
+  it('turns a throwing factory into failed results, never a crash', async () => {
+    const check: StoreCheck = { id: 'x', title: 'x', run: async () => undefined };
+    const report = await runStoreConformance(
+      { name: 'unreachable', create: async () => Promise.reject(Object.assign(new Error('no database'), { code: 'store_unavailable' })) },
+      { checks: [check] },
+    );
+    expect(report.results[0]).toMatchObject({ id: 'x', status: 'failed', code: 'store_unavailable', message: 'no database' });
+  });
+});

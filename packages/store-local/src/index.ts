@@ -1,0 +1,2 @@
+export { sqliteStores, SqliteStoresOptionsSchema, type SqliteStoresOptions } from './sqlite-stores';
+export { migrations as sqliteMigrations, type Migration as SqliteMigration } from './migrations';

@@ -1,0 +1,211 @@
+import type Database from 'better-sqlite3';
+import { integrationError, isIntegrationError } from '@integration/contracts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Versioned schema. Every table keeps the columns the stores query on (snake_case) plus `record`,
+ * the whole zod-typed record as JSON text. Append new migrations; never edit a shipped one.
+ */
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        capability_id TEXT NOT NULL,
+        connector_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        tenant_id TEXT,
+        idempotency_key TEXT,
+        created_at TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX runs_created_idx ON runs (created_at, run_id);
+      CREATE UNIQUE INDEX runs_idempotency_idx ON runs (capability_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+
+      CREATE TABLE attempts (
+        attempt_id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX attempts_run_idx ON attempts (run_id, attempt);
+
+      CREATE TABLE events (
+        ord INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT NOT NULL,
+        attempt_key TEXT NOT NULL,
+        attempt_id TEXT,
+        attempt INTEGER,
+        seq INTEGER NOT NULL,
+        record TEXT NOT NULL,
+        UNIQUE (run_id, attempt_key, seq)
+      );
+
+      CREATE TABLE artifacts (
+        artifact_id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX artifacts_run_idx ON artifacts (run_id);
+
+      CREATE TABLE targets (
+        target_id TEXT PRIMARY KEY,
+        record TEXT NOT NULL
+      );
+
+      CREATE TABLE installs (
+        install_id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        connector_id TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE TABLE connections (
+        connection_id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        connector_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE TABLE credentials (
+        credential_id TEXT PRIMARY KEY,
+        connection_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE TABLE leases (
+        lease_id TEXT PRIMARY KEY,
+        connection_id TEXT NOT NULL,
+        revoked_at TEXT,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX leases_connection_idx ON leases (connection_id);
+      CREATE TABLE auth_locks (
+        lock_key TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+      );
+
+      CREATE TABLE dedupe_keys (
+        tenant_id TEXT NOT NULL,
+        connector_id TEXT NOT NULL,
+        trigger_id TEXT NOT NULL,
+        dedupe_key TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, connector_id, trigger_id, dedupe_key)
+      );
+      CREATE INDEX dedupe_keys_expires_idx ON dedupe_keys (expires_at);
+      CREATE TABLE triggers (
+        admission_id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        connector_id TEXT NOT NULL,
+        trigger_id TEXT NOT NULL,
+        dedupe_key TEXT NOT NULL,
+        status TEXT NOT NULL,
+        run_id TEXT,
+        created_at TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX triggers_scope_idx ON triggers (tenant_id, connector_id, trigger_id, dedupe_key);
+      CREATE INDEX triggers_run_idx ON triggers (run_id);
+      CREATE TABLE checkpoints (
+        tenant_id TEXT NOT NULL,
+        connector_id TEXT NOT NULL,
+        trigger_id TEXT NOT NULL,
+        partition_key TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, connector_id, trigger_id, partition_key)
+      );
+
+      CREATE TABLE dispatch_jobs (
+        dispatch_id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        available_at TEXT NOT NULL,
+        locked_until TEXT,
+        created_at TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        connector_id TEXT NOT NULL,
+        trigger_id TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX dispatch_jobs_due_idx ON dispatch_jobs (status, available_at);
+      CREATE INDEX dispatch_jobs_created_idx ON dispatch_jobs (created_at, dispatch_id);
+      CREATE TABLE work_signal (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL
+      );
+      INSERT INTO work_signal (id, version) VALUES (1, 0);
+
+      CREATE TABLE routes (
+        route_id TEXT PRIMARY KEY,
+        connector_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        record TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+/**
+ * Applies pending migrations inside one IMMEDIATE transaction, so two processes opening the same
+ * file at once apply each migration exactly once (the second waits, then finds nothing to do).
+ */
+export function applyMigrations(db: Database.Database, list: Migration[] = migrations): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const apply = db.transaction(() => {
+    const applied = new Set(
+      (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
+    );
+    const newest = Math.max(0, ...applied);
+    const known = Math.max(0, ...list.map((m) => m.version));
+    if (newest > known) {
+      throw integrationError('migration_failed', `the database is at schema version ${newest}, newer than this package knows (${known})`, {
+        retryable: false,
+        details: { databaseVersion: newest, knownVersion: known },
+      });
+    }
+    const done: number[] = [];
+    for (const migration of [...list].sort((a, b) => a.version - b.version)) {
+      if (applied.has(migration.version)) continue;
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      );
+      done.push(migration.version);
+    }
+    return done;
+  });
+  try {
+    return apply.immediate();
+  } catch (error) {
+    if (isIntegrationError(error)) throw error;
+    const code = error && typeof error === 'object' && 'code' in error ? String((error as { code: unknown }).code) : '';
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+      throw integrationError('store_unavailable', `sqlite migrations could not take the write lock: ${(error as Error).message}`, {
+        retryable: true,
+        cause: error,
+      });
+    }
+    throw integrationError('migration_failed', `sqlite migration failed: ${error instanceof Error ? error.message : String(error)}`, {
+      retryable: false,
+      cause: error,
+    });
+  }
+}

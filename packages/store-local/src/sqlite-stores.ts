@@ -1,0 +1,109 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseAt, type StoreSet, type Stores } from '@integration/contracts';
+import { toStoreError } from './errors';
+import type { CommitEffects } from './sqlite-access';
+import { SqliteAuthStore } from './sqlite-auth';
+import { SqliteDispatchStore } from './sqlite-dispatch';
+import { SqliteHandle } from './sqlite-handle';
+import { SqliteIngressStore } from './sqlite-ingress';
+import { SqliteLedgerStore } from './sqlite-ledger';
+import { SqliteRouteStore } from './sqlite-routes';
+
+export const SqliteStoresOptionsSchema = z.strictObject({
+  /** The database file (created with its directory when missing). `:memory:` is refused: use memoryStores(). */
+  path: z.string().min(1).refine((p) => p !== ':memory:', 'use memoryStores() for an in-memory tier'),
+  /** How long a statement waits for another process's write lock before `store_unavailable`. */
+  busyTimeoutMs: z.number().int().nonnegative().default(5_000),
+  /** WAL `synchronous` level: NORMAL survives process crashes; FULL also survives power loss. */
+  synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /** How often `waitForWork` checks for work enqueued by other processes. */
+  pollIntervalMs: z.number().int().positive().default(200),
+  /** AuthStore.withLock: lifetime of an unrenewed lock row, and the poll interval of waiters. */
+  lockTtlMs: z.number().int().positive().default(30_000),
+  lockPollMs: z.number().int().positive().default(25),
+});
+export type SqliteStoresOptions = z.input<typeof SqliteStoresOptionsSchema>;
+
+/**
+ * The local-file tier: one SQLite file (WAL), versioned migrations applied on open, real
+ * transactions. Several processes may open the same file; writes are serialised by SQLite's write
+ * lock (BEGIN IMMEDIATE), waiting up to `busyTimeoutMs`.
+ */
+export function sqliteStores(input: SqliteStoresOptions): Stores {
+  const options = parseAt(SqliteStoresOptionsSchema, input, 'sqliteStores options');
+  const path = resolve(options.path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw toStoreError(error);
+  }
+  const h = new SqliteHandle({ path, busyTimeoutMs: options.busyTimeoutMs, synchronous: options.synchronous });
+  try {
+    h.migrate();
+  } catch (error) {
+    h.close();
+    throw toStoreError(error);
+  }
+  const lockOptions = { ttlMs: options.lockTtlMs, pollMs: options.lockPollMs };
+  const views = (effects: CommitEffects): StoreSet => ({
+    auth: new SqliteAuthStore(h, effects, lockOptions),
+    ledger: new SqliteLedgerStore(h, effects),
+    ingress: new SqliteIngressStore(h, effects),
+    dispatch: new SqliteDispatchStore(h, effects, options.pollIntervalMs),
+    routes: new SqliteRouteStore(h, effects),
+  });
+
+  return {
+    tier: 'sqlite',
+    ...views(null),
+    /**
+     * BEGIN IMMEDIATE, run `fn` with views bound to the open transaction, COMMIT (or ROLLBACK when
+     * `fn` throws). In-process callers queue on a mutex because `fn` awaits between statements.
+     */
+    async transaction<T>(fn: (tx: StoreSet) => Promise<T>): Promise<T> {
+      return h.mutex.run(async () => {
+        try {
+          h.assertOpen();
+          h.db.exec('BEGIN IMMEDIATE');
+        } catch (error) {
+          throw toStoreError(error);
+        }
+        const effects: Array<() => void> = [];
+        try {
+          const result = await fn(views(effects));
+          try {
+            h.assertOpen();
+            h.db.exec('COMMIT');
+          } catch (error) {
+            throw toStoreError(error);
+          }
+          for (const effect of effects) effect();
+          return result;
+        } catch (error) {
+          if (!h.isClosed && h.db.inTransaction) {
+            try {
+              h.db.exec('ROLLBACK');
+            } catch {
+              // The connection already rolled back (e.g. after an I/O error).
+            }
+          }
+          throw error;
+        }
+      });
+    },
+    async migrate() {
+      await h.mutex.run(() => {
+        try {
+          h.migrate();
+        } catch (error) {
+          throw toStoreError(error);
+        }
+      });
+    },
+    async close() {
+      await h.mutex.run(() => h.close());
+    },
+  };
+}
