@@ -5,7 +5,7 @@ import { isSessionType, localEchoSessionType, type SessionType } from './session
 
 export interface InProcessDriverOptions {
   /** Session types by provider id. `local_echo` is built in. */
-  types?: Record<string, SessionType<never>>;
+  types?: Record<string, SessionType<unknown>>;
 }
 
 interface KernelSession {
@@ -22,7 +22,7 @@ interface KernelSession {
  * `runtime.options.sessionType` (a host registration with the same provider wins).
  */
 export function inProcessDriver(options: InProcessDriverOptions = {}): Driver {
-  const types: Record<string, SessionType<unknown>> = { local_echo: localEchoSessionType as SessionType<unknown>, ...(options.types as Record<string, SessionType<unknown>>) };
+  const types: Record<string, SessionType<unknown>> = { local_echo: localEchoSessionType as SessionType<unknown>, ...options.types };
   const sessions = new Map<string, KernelSession>();
 
   const driver: Driver = {
