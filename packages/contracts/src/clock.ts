@@ -20,6 +20,14 @@ export class ManualClock implements Clock {
   }
 }
 
+let cachedMs = Number.NaN;
+let cachedIso = '';
+
+/** ISO-8601 with milliseconds; the last value is cached because the ledger stamps many records per ms. */
 export function isoAt(ms: number): string {
-  return new Date(ms).toISOString();
+  if (ms !== cachedMs) {
+    cachedMs = ms;
+    cachedIso = new Date(ms).toISOString();
+  }
+  return cachedIso;
 }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { attemptIdFor, canonicalHash, canonicalJson, newId, parseAttemptId } from '../src';
 
@@ -11,8 +12,10 @@ describe('ids', () => {
   });
 
   it('do not collide across processes', () => {
-    const script = "import('ulid').then(({ monotonicFactory }) => { const f = monotonicFactory(); const t = Date.now(); console.log(JSON.stringify(Array.from({ length: 2000 }, () => f(t)))); })";
-    const runs = [0, 1].map(() => JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: __dirname, encoding: 'utf8' })) as string[]);
+    // Two processes minting ids in the very same millisecond.
+    const at = String(Date.now());
+    const script = join(__dirname, 'support', 'print-ids.ts');
+    const runs = [0, 1].map(() => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', script, at], { encoding: 'utf8' })) as string[]);
     const all = new Set([...runs[0]!, ...runs[1]!]);
     expect(all.size).toBe(4000);
   });

@@ -51,11 +51,18 @@ describe('memory tier transactions', () => {
     expect(order).toEqual(['tx done', 'read run_tx']);
   });
 
-  it('return copies, never the stored objects', async () => {
+  it('store frozen copies: neither the written object nor a read one can change the store', async () => {
     const stores = memoryStores();
-    await stores.ledger.putRun(run('run_1'));
+    const written = run('run_1');
+    await stores.ledger.putRun(written);
+    written.status = 'completed';
     const fetched = (await stores.ledger.fetchRun('run_1'))!;
-    fetched.status = 'completed';
+    expect(fetched.status).toBe('accepted');
+    expect(() => {
+      (fetched as { status: string }).status = 'failed';
+    }).toThrow(TypeError);
+    const listed = await stores.ledger.listRuns();
+    listed.sort();
     expect((await stores.ledger.fetchRun('run_1'))!.status).toBe('accepted');
   });
 });

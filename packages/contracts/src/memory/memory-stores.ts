@@ -8,13 +8,29 @@ import { MemoryRouteStore } from './memory-routes';
 import { KeyedMutex } from './mutex';
 import { MemoryState } from './state';
 
+/** Store views bound to a journal, created on first use (most transactions touch one or two). */
 function storeSet(state: MemoryState, journal: Journal | null, locks: KeyedMutex): StoreSet {
+  let auth: MemoryAuthStore | undefined;
+  let ledger: MemoryLedgerStore | undefined;
+  let ingress: MemoryIngressStore | undefined;
+  let dispatch: MemoryDispatchStore | undefined;
+  let routes: MemoryRouteStore | undefined;
   return {
-    auth: new MemoryAuthStore(state, journal, locks),
-    ledger: new MemoryLedgerStore(state, journal),
-    ingress: new MemoryIngressStore(state, journal),
-    dispatch: new MemoryDispatchStore(state, journal),
-    routes: new MemoryRouteStore(state, journal),
+    get auth() {
+      return (auth ??= new MemoryAuthStore(state, journal, locks));
+    },
+    get ledger() {
+      return (ledger ??= new MemoryLedgerStore(state, journal));
+    },
+    get ingress() {
+      return (ingress ??= new MemoryIngressStore(state, journal));
+    },
+    get dispatch() {
+      return (dispatch ??= new MemoryDispatchStore(state, journal));
+    },
+    get routes() {
+      return (routes ??= new MemoryRouteStore(state, journal));
+    },
   };
 }
 
@@ -29,7 +45,11 @@ export function memoryStores(): Stores {
   let closed = false;
   return {
     tier: 'memory',
-    ...base,
+    auth: base.auth,
+    ledger: base.ledger,
+    ingress: base.ingress,
+    dispatch: base.dispatch,
+    routes: base.routes,
     async transaction<T>(fn: (tx: StoreSet) => Promise<T>): Promise<T> {
       return state.mutex.run(async () => {
         const journal = new Journal();

@@ -18,6 +18,8 @@ export const reservedExtensionKeys = [
   'input',
 ] as const;
 
+const credentialRefMessage = 'credentialRef is not part of the public invocation contract; bind auth with connectionId';
+
 const credentialRefKeys = new Set(['credentialref', 'credentialrefid']);
 const isCredentialRefKey = (key: string) => credentialRefKeys.has(key.toLowerCase().replace(/[^a-z]/g, ''));
 
@@ -42,68 +44,45 @@ const ExtensionsSchema = z.record(z.string(), z.unknown()).superRefine((extensio
     ctx.addIssue({
       code: 'custom',
       path: credentialPath,
-      message: 'credentialRef is not part of the public invocation contract; bind auth with connectionId',
+      message: credentialRefMessage,
     });
   }
 });
 
-/** The public invoke request. Auth binds through `connectionId` only. */
+/** The public invoke request. Auth binds through `connectionId` only; unknown fields are refused. */
 export const InvocationRequestSchema = z
-  .object({
-    capabilityId: NonEmptyString,
-    input: z.unknown().default({}),
-    connectionId: NonEmptyString.optional(),
-    actorId: NonEmptyString.optional(),
-    tenantId: NonEmptyString.optional(),
-    environment: NonEmptyString.optional(),
-    traceId: NonEmptyString.optional(),
-    targetId: NonEmptyString.optional(),
-    allowedOperations: z.array(NonEmptyString).optional(),
-    sandbox: SandboxInputSchema.optional(),
-    idempotencyKey: z.string().min(1).max(512).optional(),
-    aggregatorId: NonEmptyString.optional(),
-    aggregatorEpoch: z.number().int().positive().optional(),
-    pressure: PressureSchema.optional(),
-    timeoutMs: z.number().int().positive().optional(),
-    extensions: ExtensionsSchema.default({}),
-  })
-  .catchall(z.unknown())
-  .superRefine((request, ctx) => {
-    for (const key of Object.keys(request)) {
-      if (isCredentialRefKey(key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: 'credentialRef is not part of the public invocation contract; bind auth with connectionId',
-        });
-      } else if (!knownRequestKeys.has(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `unknown invocation request field "${key}"` });
-      }
-    }
-  })
+  .strictObject(
+    {
+      capabilityId: NonEmptyString,
+      input: z.unknown().default({}),
+      connectionId: NonEmptyString.optional(),
+      actorId: NonEmptyString.optional(),
+      tenantId: NonEmptyString.optional(),
+      environment: NonEmptyString.optional(),
+      traceId: NonEmptyString.optional(),
+      targetId: NonEmptyString.optional(),
+      allowedOperations: z.array(NonEmptyString).optional(),
+      sandbox: SandboxInputSchema.optional(),
+      idempotencyKey: z.string().min(1).max(512).optional(),
+      aggregatorId: NonEmptyString.optional(),
+      aggregatorEpoch: z.number().int().positive().optional(),
+      pressure: PressureSchema.optional(),
+      timeoutMs: z.number().int().positive().optional(),
+      extensions: ExtensionsSchema.default({}),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys' && issue.keys.some(isCredentialRefKey)
+          ? credentialRefMessage
+          : issue.code === 'unrecognized_keys'
+            ? `unknown invocation request field(s): ${issue.keys.join(', ')}`
+            : undefined,
+    },
+  )
   .transform(({ allowedOperations, ...rest }) => ({
     ...rest,
     allowedOperations: allowedOperations ?? [rest.capabilityId],
   }));
-
-const knownRequestKeys = new Set([
-  'capabilityId',
-  'input',
-  'connectionId',
-  'actorId',
-  'tenantId',
-  'environment',
-  'traceId',
-  'targetId',
-  'allowedOperations',
-  'sandbox',
-  'idempotencyKey',
-  'aggregatorId',
-  'aggregatorEpoch',
-  'pressure',
-  'timeoutMs',
-  'extensions',
-]);
 
 export type InvocationRequest = z.output<typeof InvocationRequestSchema>;
 export type InvocationRequestInput = z.input<typeof InvocationRequestSchema>;
