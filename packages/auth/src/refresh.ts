@@ -146,8 +146,9 @@ async function runBounded(refresher: Refresher, timeoutMs: number): Promise<Refr
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort();
+      // Settle first, then abort: the handler's own abort rejection must not win the race.
       reject(new ConnectorError({ class: 'timeout', message: `refresh did not finish within ${timeoutMs} ms` }));
+      controller.abort();
     }, timeoutMs);
   });
   try {
