@@ -101,6 +101,10 @@ export const errorCodes = {
     'agent_max_turns',
     'agent_timeout',
     'agent_control_failed',
+    'agent_llm_failed',
+    'agent_invalid_decision',
+    'agent_operation_failed',
+    'agent_invalid_result',
   ],
   store: ['store_unavailable', 'store_failed', 'migration_failed'],
 } as const;
