@@ -1,7 +1,7 @@
 import {
   ExecutionError,
   secretValuesOf,
-  type ArtifactPayloadStore,
+  ValidationError,
   type ArtifactRef,
   type Capability,
   type EventSpec,
@@ -18,11 +18,8 @@ import { connectorEvent } from './event-collector';
 import { redactingLogger } from './redacting-logger';
 import { matchableSecrets } from './secret-scrub';
 import { checkExecuteArguments } from './runtime-context';
-
-export interface DirectRuntimeOptions {
-  /** Where artifact bytes are written; without it only the reference (checksum, size, key) is kept. */
-  artifactPayloads?: ArtifactPayloadStore;
-}
+import { frozenCopy } from './frozen-copy';
+import { resolveOptions, type DirectRuntimeOptions } from './runtime-options';
 
 type Outcome = { ok: true; output: unknown } | { ok: false; error: IntegrationError };
 
@@ -32,7 +29,7 @@ type Outcome = { ok: true; output: unknown } | { ok: false; error: IntegrationEr
  * execute() only rejects for a malformed capability or context (`invalid_argument`).
  */
 export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime {
-  const payloads = options.artifactPayloads;
+  const { artifactPayloads: payloads, limits } = resolveOptions(options);
   return {
     runtimeClass: 'direct',
     async execute(capability: Capability, input: unknown, context: RuntimeContext): Promise<RuntimeResult> {
@@ -82,10 +79,8 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
       const assertOpen = (what: string) => {
         if (!open) throw new ExecutionError('runtime_failed', `attempt ${context.attemptId} has already finished; ${what} was ignored`);
       };
-      const logger = redactingLogger(
-        context.logger.child({ runId: context.runId, attemptId: context.attemptId, capabilityId }),
-        secrets,
-      );
+      const logger = redactingLogger(context.logger, secrets).child({ runId: context.runId, attemptId: context.attemptId, capabilityId });
+      let emitted = 0;
       const writer = createArtifactWriter({
         connectorId: capability.connectorId,
         runId: context.runId,
@@ -97,7 +92,7 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
       });
       const pending = new Set<Promise<unknown>>();
       const handlerContext: HandlerContext = {
-        lease: context.lease,
+        lease: frozenCopy(context.lease),
         runId: context.runId,
         attempt: context.attempt,
         attemptId: context.attemptId,
@@ -106,13 +101,19 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
         idempotencyKey: context.idempotencyKey ?? null,
         tenantId: context.tenantId ?? null,
         actorId: context.actorId ?? null,
-        executionPolicy: context.executionPolicy,
+        executionPolicy: frozenCopy(context.executionPolicy),
         target: context.target ?? null,
         extensions: context.extensions ?? {},
         clock: context.clock,
         emit(event) {
           assertOpen('emit');
-          events.push(connectorEvent(event, secrets));
+          if (emitted >= limits.maxEvents) {
+            throw new ValidationError('payload_too_large', `attempt ${context.attemptId} may emit at most ${limits.maxEvents} events`, {
+              details: { limit: limits.maxEvents },
+            });
+          }
+          events.push(connectorEvent(event, secrets, limits));
+          emitted += 1;
         },
         artifact(artifactInput) {
           assertOpen('artifact');

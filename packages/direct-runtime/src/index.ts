@@ -1,5 +1,6 @@
 export { createDirectRuntime } from './direct-runtime';
-export type { DirectRuntimeOptions } from './direct-runtime';
+export { DEFAULT_LIMITS } from './runtime-options';
+export type { DirectRuntimeOptions, DirectRuntimeLimits } from './runtime-options';
 export { attemptSignal, timeoutError, cancelledError, MAX_TIMEOUT_MS } from './attempt-signal';
 export type { AttemptSignal } from './attempt-signal';
 export { toAttemptError } from './error-mapping';
@@ -8,3 +9,4 @@ export type { ArtifactWriterOptions, SerialisedContent } from './artifact-writer
 export { connectorEvent, reservedEventPrefixes } from './event-collector';
 export { redactingLogger } from './redacting-logger';
 export { memoryPayloadStore } from './memory-payload-store';
+export { frozenCopy } from './frozen-copy';

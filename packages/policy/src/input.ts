@@ -51,10 +51,10 @@ export const PolicyRequestSchema = z.object({
   /** Operations the caller grants this dispatch; the capability id must be among them. */
   allowedOperations: z.array(z.string()),
   /** The runtime class the host routes to; defaults to the capability's own class. */
-  runtimeClass: RuntimeClassSchema.optional(),
+  runtimeClass: RuntimeClassSchema.nullish(),
   /** Partial sandbox, merged field by field over the contract sandbox. */
-  sandbox: SandboxInputSchema.optional(),
-  pressure: PressureSchema.optional(),
+  sandbox: SandboxInputSchema.nullish(),
+  pressure: PressureSchema.nullish(),
 });
 
 export const PolicyInputSchema = z.object({
@@ -73,9 +73,9 @@ export interface PolicyInput {
     environment?: string | null;
     traceId?: string | null;
     allowedOperations: string[];
-    runtimeClass?: RuntimeClass;
-    sandbox?: Partial<SandboxInput>;
-    pressure?: Pressure;
+    runtimeClass?: RuntimeClass | null;
+    sandbox?: Partial<SandboxInput> | null;
+    pressure?: Pressure | null;
   };
 }
 
@@ -99,7 +99,7 @@ export interface PolicySubject {
   sandbox: Sandbox;
 }
 
-export function mergeSandbox(contract: Sandbox, requested: z.output<typeof SandboxInputSchema> | undefined): Sandbox {
+export function mergeSandbox(contract: Sandbox, requested: z.output<typeof SandboxInputSchema> | null | undefined): Sandbox {
   return {
     level: requested?.level ?? contract.level,
     egress: requested?.egress ?? contract.egress,

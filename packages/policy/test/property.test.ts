@@ -14,6 +14,7 @@ const classes = ['direct', 'session', 'stream'] as const;
 const tools = ['git', 'rg', 'curl'];
 
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+const maybeNull = <T>(arb: fc.Arbitrary<T>) => fc.oneof(fc.constant(undefined), fc.constant(null), arb);
 const subset = <T>(values: readonly T[]) => fc.subarray([...values]);
 const optionalId = fc.oneof(fc.constant(undefined), fc.constant(null), fc.constant(''), fc.constantFrom(...ids));
 
@@ -43,7 +44,7 @@ const requestArb = fc.record(
     traceId: maybe(fc.string()),
     allowedOperations: subset([OP, 'test.item.other']),
     runtimeClass: maybe(fc.constantFrom(...classes)),
-    sandbox: maybe(
+    sandbox: maybeNull(
       fc.record(
         {
           level: fc.constantFrom(...levels),
@@ -55,7 +56,7 @@ const requestArb = fc.record(
         { requiredKeys: [] },
       ),
     ),
-    pressure: maybe(fc.record({ decision: fc.constantFrom('admit', 'backoff', 'shed'), reason: maybe(fc.string()) }, { requiredKeys: ['decision'] })),
+    pressure: maybeNull(fc.record({ decision: fc.constantFrom('admit', 'backoff', 'shed'), reason: maybe(fc.string()) }, { requiredKeys: ['decision'] })),
   },
   { requiredKeys: ['allowedOperations'] },
 );
