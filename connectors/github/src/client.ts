@@ -1,5 +1,5 @@
 import { Octokit } from '@octokit/rest';
-import type { Logger } from '@integration/contracts';
+import { redact, type Logger } from '@integration/contracts';
 import type { ResolvedGitHubOptions } from './options';
 
 export type GitHubClient = Octokit;
@@ -8,6 +8,8 @@ export interface ClientContext {
   token: string;
   signal: AbortSignal;
   logger: Logger;
+  /** Lease secret values, redacted from anything octokit logs. */
+  secrets: string[];
 }
 
 /**
@@ -23,9 +25,9 @@ export function createGitHubClient(options: ResolvedGitHubOptions, ctx: ClientCo
     request: {
       signal: ctx.signal,
       ...(options.fetch ? { fetch: options.fetch } : {}),
-      log: octokitLog(ctx.logger),
+      log: octokitLog(ctx.logger, ctx.secrets),
     },
-    log: octokitLog(ctx.logger),
+    log: octokitLog(ctx.logger, ctx.secrets),
   });
   octokit.hook.before('request', (request) => {
     request.headers.accept = 'application/vnd.github+json';
@@ -35,11 +37,12 @@ export function createGitHubClient(options: ResolvedGitHubOptions, ctx: ClientCo
 }
 
 /** octokit logs deprecations and plugin messages; route them to the run's logger, never the console. */
-function octokitLog(logger: Logger) {
+function octokitLog(logger: Logger, secrets: string[]) {
+  const clean = (message: unknown) => redact(String(message), { secrets });
   return {
-    debug: (message: string) => logger.debug({ source: 'octokit' }, message),
-    info: (message: string) => logger.debug({ source: 'octokit' }, message),
-    warn: (message: string) => logger.warn({ source: 'octokit' }, message),
-    error: (message: string) => logger.warn({ source: 'octokit' }, message),
+    debug: (message: string) => logger.debug({ source: 'octokit' }, clean(message)),
+    info: (message: string) => logger.debug({ source: 'octokit' }, clean(message)),
+    warn: (message: string) => logger.warn({ source: 'octokit' }, clean(message)),
+    error: (message: string) => logger.warn({ source: 'octokit' }, clean(message)),
   };
 }

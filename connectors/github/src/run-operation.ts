@@ -121,13 +121,14 @@ export async function runGitHubCall<I, O>(call: GitHubCall<I, O>, rawInput: unkn
   let output: O;
   try {
     if (signal.aborted) throw signal.reason;
-    const client = createGitHubClient(options, { token, signal, logger: ctx.logger });
+    const client = createGitHubClient(options, { token, signal, logger: ctx.logger, secrets });
     response = await call.call(client, input);
   } catch (error) {
     return fail(mapGitHubError(error, { secrets, now: ctx.clock.now(), runSignal: ctx.signal, requestSignal }), request);
   }
   try {
-    output = call.project(response, input, { actor: ctx.lease.subject, authBinding });
+    // A provider echo of a lease secret (e.g. a token pasted into an issue body) is redacted here too.
+    output = redact(call.project(response, input, { actor: ctx.lease.subject, authBinding }), { secrets });
   } catch (error) {
     return fail(
       new ConnectorError({
