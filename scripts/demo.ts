@@ -2,9 +2,9 @@
  * `pnpm demo`: the platform end to end on embedded defaults, offline.
  * A notes connector writes real files under .integration/; every step prints what the ledger recorded.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createPlatform, isIntegrationError, type Event, type Platform, type ReviewPacket } from '@integration/platform';
+import { createPlatform, generateSealingKey, isIntegrationError, type Event, type Platform, type ReviewPacket } from '@integration/platform';
 import { notesConnector } from '@integration/connector-notes';
 
 const stateDir = resolve(process.cwd(), '.integration');
@@ -52,10 +52,26 @@ async function step(platform: Platform, title: string, action: () => Promise<{ r
   }
 }
 
+/** A development key ring kept next to the demo state, so sealed credentials open on the next run. */
+async function demoKeyRing(): Promise<{ keys: Record<string, string>; activeKeyId: string }> {
+  const path = join(stateDir, 'dev-keyring.json');
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    const ring = { keys: { dev1: generateSealingKey() }, activeKeyId: 'dev1' };
+    await writeFile(path, JSON.stringify(ring), { mode: 0o600 });
+    return ring;
+  }
+}
+
 async function main(): Promise<void> {
   await mkdir(stateDir, { recursive: true });
   const notesDir = join(stateDir, 'notes');
-  const platform = await createPlatform({ connectors: [notesConnector({ directory: notesDir })] });
+  const platform = await createPlatform({
+    connectors: [notesConnector({ directory: notesDir })],
+    environment: 'development',
+    secrets: await demoKeyRing(),
+  });
   console.log(bold('Integration platform demo'));
   console.log(dim(`  connectors: ${platform.connectors().map((c) => c.id).join(', ')} · capabilities: ${platform.capabilities().map((c) => c.id).join(', ')}`));
   console.log(dim(`  notes directory: ${notesDir}`));
@@ -69,6 +85,17 @@ async function main(): Promise<void> {
   );
   await step(platform, 'invalid input is rejected before any run exists', () => platform.invoke('notes.note.append', { name: 'Bad Name!', line: '' }));
   await step(platform, 'a scoped capability without a connection', () => platform.invoke('notes.note.publish', { name: 'demo' }));
+  await step(platform, 'install a connection (API token), then publish through it', async () => {
+    const started = await platform.startInstall('notes', 'demo-tenant', { subject: 'demo-user', requestedScopes: ['notes:publish'] });
+    const { connection } = await platform.completeInstall(started.install.installId, {
+      callbackToken: started.callbackToken,
+      subject: 'demo-user',
+      secret: { api_token: `demo-token-${Date.now()}` },
+      grantedScopes: ['notes:publish'],
+    });
+    console.log(`  connection ${connection.connectionId} → ${bold(connection.state)} (the token is sealed; runs only see a lease)`);
+    return platform.invoke('notes.note.publish', { name: 'demo' }, { connectionId: connection.connectionId });
+  });
   await step(platform, 'the host is under pressure: the run is shed at admission', () =>
     platform.invoke('notes.note.append', { name: 'demo', line: 'never written' }, { pressure: { decision: 'shed', reason: 'demo pressure' } }),
   );

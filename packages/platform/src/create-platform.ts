@@ -27,12 +27,33 @@ import {
   type ReviewPacket,
   type TargetFilter,
 } from '@integration/control-plane';
+import { createAuthService, type AuthService } from '@integration/auth';
 import { createDirectRuntime } from '@integration/direct-runtime';
 import { invocationRequestOf } from './invoke-arguments';
 import { PlatformOptionsSchema, type PlatformOptions } from './platform-options';
 
-export interface Platform {
+type AuthMethods = Pick<
+  AuthService,
+  | 'startInstall'
+  | 'completeInstall'
+  | 'cancelInstall'
+  | 'fetchInstall'
+  | 'installs'
+  | 'expireInstalls'
+  | 'connectionStatus'
+  | 'connections'
+  | 'requestLease'
+  | 'fetchLease'
+  | 'rotateConnection'
+  | 'revokeConnection'
+  | 'disableConnection'
+  | 'rewrapCredentials'
+>;
+
+export interface Platform extends AuthMethods {
   readonly stores: Stores;
+  /** The auth service (installs, connections, leases); its secrets never leave it except as leases. */
+  readonly auth: AuthService;
   connectors(): ConnectorDefinition[];
   capabilities(): Capability[];
   fetchConnector(id: string): ConnectorDefinition;
@@ -70,8 +91,19 @@ export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<
   const logger = redactingLogger(options.logger ?? silentLogger);
   await stores.migrate();
 
+  let lookupConnector: (id: string) => ConnectorDefinition | undefined = () => undefined;
+  const auth = createAuthService({
+    stores,
+    connectors: (id) => lookupConnector(id),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+    environment: options.environment ?? environmentFromNodeEnv(),
+    clock,
+    logger,
+    oauthClients: options.oauthClients,
+  });
   const controlPlane = createControlPlane({
     stores,
+    auth,
     runtimes: {
       direct: options.runtimes.direct ?? createDirectRuntime(options.artifactPayloads ? { artifactPayloads: options.artifactPayloads } : {}),
       ...(options.runtimes.session ? { session: options.runtimes.session } : {}),
@@ -82,10 +114,26 @@ export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<
     triggerHandlers: options.triggerHandlers,
   });
   for (const connector of options.connectors) controlPlane.registerConnector(connector);
+  lookupConnector = (id) => controlPlane.connectors().find((c) => c.id === id);
 
   let closed = false;
   const platform: Platform = {
     stores,
+    auth,
+    startInstall: (connectorId, tenantId, opts) => auth.startInstall(connectorId, tenantId, opts),
+    completeInstall: (installId, attrs) => auth.completeInstall(installId, attrs),
+    cancelInstall: (installId, opts) => auth.cancelInstall(installId, opts),
+    fetchInstall: (installId) => auth.fetchInstall(installId),
+    installs: (filter) => auth.installs(filter),
+    expireInstalls: () => auth.expireInstalls(),
+    connectionStatus: (connectionId) => auth.connectionStatus(connectionId),
+    connections: (filter) => auth.connections(filter),
+    requestLease: (connectionId, request) => auth.requestLease(connectionId, request),
+    fetchLease: (leaseId) => auth.fetchLease(leaseId),
+    rotateConnection: (connectionId, attrs) => auth.rotateConnection(connectionId, attrs),
+    revokeConnection: (connectionId, attrs) => auth.revokeConnection(connectionId, attrs),
+    disableConnection: (connectionId, attrs) => auth.disableConnection(connectionId, attrs),
+    rewrapCredentials: () => auth.rewrapCredentials(),
     connectors: () => controlPlane.connectors(),
     capabilities: () => controlPlane.capabilities(),
     fetchConnector: (id) => controlPlane.fetchConnector(id),
@@ -115,4 +163,10 @@ export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<
     },
   };
   return platform;
+}
+
+/** `production` unless NODE_ENV says development or test: a missing key ring is then a startup error. */
+function environmentFromNodeEnv(): 'development' | 'test' | 'production' {
+  const env = process.env.NODE_ENV;
+  return env === 'development' || env === 'test' ? env : 'production';
 }

@@ -16,4 +16,18 @@ export type {
   TargetFilter,
 } from '@integration/control-plane';
 export { evaluatePolicy } from '@integration/policy';
+export {
+  createAuthService,
+  generateSealingKey,
+  type AuthService,
+  type StartInstallInput,
+  type CompleteInstallInput,
+  type LeaseRequest,
+  type RotateInput,
+  type RevokeInput,
+  type StartInstallResult,
+  type CompleteInstallResult,
+  type RotateResult,
+  type RewrapReport,
+} from '@integration/auth';
 export { createDirectRuntime } from '@integration/direct-runtime';

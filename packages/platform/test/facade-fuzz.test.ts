@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createPlatform, isIntegrationError, type Platform } from '../src';
+import { createPlatform, generateSealingKey, isIntegrationError, type Platform } from '../src';
 import { notesConnector } from '@integration/connector-notes';
 
 async function platformUnderTest(): Promise<Platform> {
   const directory = await mkdtemp(join(tmpdir(), 'notes-'));
-  return createPlatform({ connectors: [notesConnector({ directory })] });
+  return createPlatform({ connectors: [notesConnector({ directory })], secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' } });
 }
 
 async function outcome(call: () => Promise<unknown>): Promise<'ok' | 'typed'> {
@@ -77,6 +77,16 @@ describe('facade under arbitrary input', () => {
       (v) => platform.compatibleTargets(v as never),
       (v) => platform.compatibleTargetsFor(v as never, v as never),
       (v) => platform.reviewPacket(v as never, v as never),
+      (v) => platform.startInstall(v as never, v as never, v as never),
+      (v) => platform.completeInstall(v as never, v as never),
+      (v) => platform.fetchInstall(v as never),
+      (v) => platform.installs(v as never),
+      (v) => platform.connectionStatus(v as never),
+      (v) => platform.connections(v as never),
+      (v) => platform.requestLease(v as never, v as never),
+      (v) => platform.fetchLease(v as never),
+      (v) => platform.rotateConnection(v as never, v as never),
+      (v) => platform.revokeConnection(v as never, v as never),
       async (v) => platform.fetchConnector(v as never),
       async (v) => platform.fetchCapability(v as never),
     ];
@@ -87,6 +97,7 @@ describe('facade under arbitrary input', () => {
       { numRuns: 150 },
     );
     expect(await platform.stores.ledger.listRuns()).toEqual([]);
+    expect(await platform.connections()).toEqual([]);
     await platform.close();
   });
 
@@ -97,6 +108,9 @@ describe('facade under arbitrary input', () => {
       [platform.fetchAttempt('run_missing:1'), 'unknown_attempt'],
       [platform.fetchArtifact('art_missing'), 'unknown_artifact'],
       [platform.fetchTarget('tgt_missing'), 'unknown_target'],
+      [platform.fetchInstall('ins_missing'), 'unknown_install'],
+      [platform.connectionStatus('conn_missing'), 'unknown_connection'],
+      [platform.fetchLease('lease_missing'), 'unknown_lease'],
       [Promise.resolve().then(() => platform.fetchConnector('missing')), 'unknown_connector'],
       [Promise.resolve().then(() => platform.fetchCapability('missing.cap.id')), 'unknown_capability'],
     ];
