@@ -6,6 +6,8 @@ import { isSessionType, localEchoSessionType, type SessionType } from './session
 export interface InProcessDriverOptions {
   /** Session types by provider id. `local_echo` is built in. */
   types?: Record<string, SessionType<unknown>>;
+  /** Resolves a type the capability carries in its authored options (default: `options.sessionType`). */
+  resolve?(provider: string | null, options: Record<string, unknown>): SessionType<unknown> | undefined;
 }
 
 interface KernelSession {
@@ -30,9 +32,13 @@ export function inProcessDriver(options: InProcessDriverOptions = {}): Driver {
     needsWorkspace: false,
     async start(request) {
       const provider = request.provider;
-      const registered = provider ? types[provider] : undefined;
-      const carried = request.options.sessionType;
-      const type = registered ?? (isSessionType(carried) ? (carried as SessionType<unknown>) : undefined);
+      const registered = provider && Object.hasOwn(types, provider) ? types[provider] : undefined;
+      const carried = options.resolve
+        ? options.resolve(provider, request.options)
+        : isSessionType(request.options.sessionType)
+          ? request.options.sessionType
+          : undefined;
+      const type = registered ?? carried;
       if (!type) {
         throw runtimeError('invalid_request', `no in-process session type "${provider ?? '<none>'}" is registered`, {
           provider,
