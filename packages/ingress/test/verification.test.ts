@@ -92,7 +92,7 @@ describe('signature verification', () => {
 
     it(`${scheme}: the signed timestamp cannot be swapped`, () => {
       const headers = signWebhook(scheme, { secret: secretFor(scheme), rawBody: 'x', timestampSeconds: NOW_S - 10, id: 'msg_1' });
-      const swapped =
+      const swapped: Record<string, string> =
         scheme === 'stripe'
           ? { 'stripe-signature': headers['stripe-signature']!.replace(`t=${NOW_S - 10}`, `t=${NOW_S}`) }
           : { ...headers, 'webhook-timestamp': String(NOW_S) };

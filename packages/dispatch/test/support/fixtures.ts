@@ -59,7 +59,7 @@ export const orderPolled = defineTrigger({
 
 export const acme = defineConnector({
   id: 'acme',
-  auth: { type: 'none', bindingKind: 'none', secretNames: ['webhook_secret'] },
+  auth: { type: 'api_token', secretNames: ['webhook_secret'], leaseFields: ['api_token'] },
   catalog: { displayName: 'Acme' },
   triggers: [orderCreated, orderPolled],
 });

@@ -1,0 +1,11 @@
+export { createWebhookRouter } from './router';
+export type { SecretResolver, WebhookDelivery, WebhookOutcome, WebhookRouter, WebhookRouterOptions } from './router';
+export { createRouteRegistry } from './routes';
+export type { RouteRegistry, RouteRegistryOptions } from './routes';
+export { RouteInputSchema, RouteVerificationInputSchema, identityKey } from './route-input';
+export type { RouteInput } from './route-input';
+export { resolveRoute, readPath } from './resolve';
+export type { ResolutionContext } from './resolve';
+export { httpStatusOf } from './status';
+export { webhookChannels } from './telemetry';
+export { DEFAULT_MAX_BODY_BYTES, readFetchBody, readNodeBody } from './body';
