@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { issuesOf } from '@integration/contracts';
 import {
+  BrowserModeSchema,
   IdempotencySchema,
   JsonRecord,
+  browserNamePattern,
   MatchSchema,
   ModelSchema,
   agentIdPattern,
@@ -108,6 +110,19 @@ export const DefineAgentInputSchema = z.strictObject({
               metadata: JsonRecord.optional(),
             }),
           ]),
+        )
+        .optional(),
+      browsers: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(browserNamePattern, 'must be lower_snake'),
+            mode: BrowserModeSchema.optional(),
+            allow: z.array(Text).optional(),
+            description: z.string().optional(),
+            idempotency: IdempotencySchema.optional(),
+            approval: EntryApprovalInputSchema.optional(),
+            metadata: JsonRecord.optional(),
+          }),
         )
         .optional(),
       mcpTools: z.array(McpInputSchema).optional(),
@@ -231,6 +246,24 @@ export function snakeName(value: string): string {
     .replace(/^_+|_+$/g, '');
 }
 
+const urlParameters = { type: 'object', properties: { url: { type: 'string' } }, required: ['url'] };
+/** The operations a browser source declares; a handler passed to chat performs them (and enforces `allow`). */
+const browserTools: Record<'search' | 'read_only', Array<{ name: string; description: string; parametersSchema: Record<string, unknown> }>> = {
+  search: [
+    {
+      name: 'search_web',
+      description: 'Searches the web.',
+      parametersSchema: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] },
+    },
+  ],
+  read_only: [],
+};
+browserTools.read_only = [
+  ...browserTools.search,
+  { name: 'read_page', description: 'Reads a web page as text.', parametersSchema: urlParameters },
+  { name: 'snapshot_url', description: 'Captures a snapshot of a web page.', parametersSchema: urlParameters },
+];
+
 function buildOperations(agent: AgentInput): { tools: ToolSource[]; operations: Operation[] } {
   const tools: ToolSource[] = [];
   const operations: Operation[] = [];
@@ -287,6 +320,36 @@ function buildOperations(agent: AgentInput): { tools: ToolSource[]; operations: 
         parametersSchema: action.parametersSchema,
         origin: 'resource',
         action,
+      });
+    }
+  }
+
+  for (const entry of agent.tools?.browsers ?? []) {
+    const mode = entry.mode ?? 'read_only';
+    const allow = entry.allow ?? [];
+    const approval = entryApproval(entry.approval);
+    const metadata = entry.metadata ?? {};
+    tools.push({
+      source: 'browser',
+      name: entry.name,
+      mode,
+      allow: [...allow],
+      description: entry.description ?? null,
+      idempotency: entry.idempotency ?? null,
+      approval,
+      metadata,
+    });
+    for (const tool of browserTools[mode]) {
+      const idempotency = entry.idempotency ?? 'idempotent';
+      operations.push({
+        name: tool.name,
+        description: entry.description ?? tool.description,
+        idempotency,
+        approval: approvalFor(approval, tool.name, idempotency),
+        metadata: { ...metadata, source: 'browser', kind: 'browser', browser: entry.name, mode, allow: [...allow] },
+        parametersSchema: tool.parametersSchema,
+        origin: 'browser',
+        action: null,
       });
     }
   }

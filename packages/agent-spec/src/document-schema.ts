@@ -11,7 +11,7 @@ export const idempotencies = ['pure', 'idempotent', 'dedupe', 'reconcile', 'unsa
 export const IdempotencySchema = z.enum(idempotencies);
 export type Idempotency = z.output<typeof IdempotencySchema>;
 
-export const operationKinds = ['action', 'operation', 'tool', 'resource', 'mcp'] as const;
+export const operationKinds = ['action', 'operation', 'tool', 'resource', 'browser', 'mcp'] as const;
 export const OperationKindSchema = z.preprocess(
   (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
   z.enum(operationKinds),
@@ -25,7 +25,7 @@ export const operationNamePattern = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 const Text = z.string().min(1, 'must not be empty');
 const Ref = z.string().min(1, 'must not be empty').max(256);
-export const JsonRecord = z.record(z.string(), z.unknown());
+export const JsonRecord = z.record(z.string(), z.json());
 const OperationName = z.string().regex(operationNamePattern, 'must start with a letter and use only letters, digits, "_" or "-" (at most 64)');
 
 /** A positive integer, or a string of digits (as YAML authors often write numbers). */
@@ -116,15 +116,27 @@ const McpEntrySchema = z.strictObject({
   metadata: JsonRecord.optional(),
 });
 
+export const browserNamePattern = /^[a-z][a-z0-9_]*$/;
+export const BrowserModeSchema = z.enum(['search', 'read_only']);
+
+const BrowserEntrySchema = z.strictObject({
+  name: z.string().regex(browserNamePattern, 'must be lower_snake'),
+  mode: BrowserModeSchema.optional(),
+  allow: z.array(Text).optional(),
+  description: z.string().optional(),
+  idempotency: IdempotencySchema.optional(),
+  approval: EntryApprovalSchema.optional(),
+  metadata: JsonRecord.optional(),
+});
+
 /** Tool sources that have no meaning in this package; present only so the importer can name them. */
-export const unsupportedToolSources = ['ash_resources', 'browsers', 'catalogs'] as const;
+export const unsupportedToolSources = ['catalogs'] as const;
 
 const ToolsSchema = z.strictObject({
   actions: z.array(ActionEntrySchema).optional(),
   resources: z.array(ResourceEntrySchema).optional(),
   mcp_tools: z.array(McpEntrySchema).optional(),
-  ash_resources: z.array(z.unknown()).optional(),
-  browsers: z.array(z.unknown()).optional(),
+  browsers: z.array(BrowserEntrySchema).optional(),
   catalogs: z.array(z.unknown()).optional(),
 });
 

@@ -260,6 +260,9 @@ function documentToInput(doc: AgentDocument, registries: Registries): DefineAgen
       ...(approval === undefined ? {} : { approval: approvalIn(approval) }),
     }));
   }
+  if (tools.browsers) {
+    toolInput.browsers = tools.browsers.map(({ approval, ...entry }) => ({ ...entry, ...(approval === undefined ? {} : { approval: approvalIn(approval) }) }));
+  }
   if (tools.mcp_tools) {
     toolInput.mcpTools = tools.mcp_tools.map(({ client_info, protocol_version, approval, tools: remote, ...entry }) => ({
       ...entry,

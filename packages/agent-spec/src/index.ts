@@ -20,3 +20,36 @@ export {
 export { isReservedRef, registryNames, type Registries, type Registry, type RegistryName } from './registry';
 export { matchesOperation, operationKind, operationSource } from './operation-match';
 export type { ImportReason } from './errors';
+export { planAgent, DEFAULT_MAX_TURNS, DEFAULT_TIMEOUT_MS, type AgentPlan } from './plan';
+export { inspectAgent, projectAgent, modelRef, type AgentInspection, type AgentProjection } from './inspect';
+export { exportAgent, type ExportOptions } from './export-agent';
+export {
+  chat,
+  runTurn,
+  LlmDecisionSchema,
+  type ApprovalRequest,
+  type ChatOptions,
+  type Journal,
+  type JournalResult,
+  type Llm,
+  type LlmDecision,
+  type LlmIntent,
+  type Message,
+  type OperationCall,
+  type OperationCallContext,
+  type OperationHandler,
+  type OperationHandlers,
+  type OperationIntent,
+  type OperationResult,
+  type PromptOperation,
+  type TurnEvent,
+  type TurnResult,
+} from './chat';
+export {
+  capabilityActions,
+  capabilityResources,
+  capabilityActionName,
+  type CapabilityActionsOptions,
+  type CapabilityInvokeRequest,
+  type CapabilityPlatform,
+} from './platform-bridge';

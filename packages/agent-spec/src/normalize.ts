@@ -69,13 +69,15 @@ const toolSources: Array<{ key: string; singular: string; refKey: string; refAli
   { key: 'actions', singular: 'action', refKey: 'ref', refAliases: ['action'] },
   { key: 'resources', singular: 'resource', refKey: 'ref', refAliases: ['resource'] },
   { key: 'mcp_tools', singular: 'mcp_tool', refKey: 'endpoint', refAliases: ['ref'] },
-  { key: 'ash_resources', singular: 'ash_resource', refKey: 'ref', refAliases: [] },
-  { key: 'browsers', singular: 'browser', refKey: 'ref', refAliases: [] },
+  { key: 'browsers', singular: 'browser', refKey: 'name', refAliases: ['ref'] },
   { key: 'catalogs', singular: 'catalog', refKey: 'ref', refAliases: [] },
 ];
 
 function normalizeTools(input: Data): Data {
   const tools: Data = { ...input };
+  // Jidoka's `ash_resources` are resources here: a registry entry that expands into several actions.
+  alias(tools, 'ash_resources', 'ash_resource', 'tools');
+  alias(tools, 'resources', 'ash_resources', 'tools');
   for (const source of toolSources) {
     alias(tools, source.key, source.singular, 'tools');
     if (tools[source.key] === undefined || tools[source.key] === null) {

@@ -39,7 +39,7 @@ export interface Operation {
   /** JSON Schema for the arguments, shown to the model. */
   parametersSchema: Record<string, unknown> | null;
   /** Which declaration produced it: a tool source or the explicit `operations` list. */
-  origin: 'action' | 'resource' | 'mcp' | 'declared';
+  origin: 'action' | 'resource' | 'browser' | 'mcp' | 'declared';
   /** The executable behind it, when the declaration carries one (actions and resources). */
   action: ActionDefinition | null;
 }
@@ -99,6 +99,16 @@ export type ToolSource =
       source: 'resource';
       resource: ResourceDefinition;
       actions: string[] | null;
+      description: string | null;
+      idempotency: Idempotency | null;
+      approval: EntryApproval | null;
+      metadata: Record<string, unknown>;
+    }
+  | {
+      source: 'browser';
+      name: string;
+      mode: 'search' | 'read_only';
+      allow: string[];
       description: string | null;
       idempotency: Idempotency | null;
       approval: EntryApproval | null;
