@@ -29,6 +29,8 @@ import {
 } from '@integration/control-plane';
 import { createAuthService, type AuthService } from '@integration/auth';
 import { createDirectRuntime } from '@integration/direct-runtime';
+import { createSessionRuntime } from '@integration/session-runtime';
+import { createStreamRuntime } from '@integration/stream-runtime';
 import { invocationRequestOf } from './invoke-arguments';
 import { PlatformOptionsSchema, type PlatformOptions } from './platform-options';
 
@@ -101,14 +103,16 @@ export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<
     logger,
     oauthClients: options.oauthClients,
   });
+  const payloads = options.artifactPayloads ? { artifactPayloads: options.artifactPayloads } : {};
+  const runtimes = {
+    direct: options.runtimes.direct ?? createDirectRuntime(payloads),
+    session: options.runtimes.session ?? createSessionRuntime({ clock, ...payloads }),
+    stream: options.runtimes.stream ?? createStreamRuntime({ clock, stores, ...payloads }),
+  };
   const controlPlane = createControlPlane({
     stores,
     auth,
-    runtimes: {
-      direct: options.runtimes.direct ?? createDirectRuntime(options.artifactPayloads ? { artifactPayloads: options.artifactPayloads } : {}),
-      ...(options.runtimes.session ? { session: options.runtimes.session } : {}),
-      ...(options.runtimes.stream ? { stream: options.runtimes.stream } : {}),
-    },
+    runtimes,
     clock,
     logger,
     triggerHandlers: options.triggerHandlers,
@@ -159,6 +163,8 @@ export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<
     async close() {
       if (closed) return;
       closed = true;
+      // Runtimes first: they stop sessions and child processes that may still write evidence.
+      await Promise.all(Object.values(runtimes).map((runtime) => runtime.close?.()));
       await stores.close();
     },
   };

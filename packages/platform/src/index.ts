@@ -31,3 +31,19 @@ export {
   type RewrapReport,
 } from '@integration/auth';
 export { createDirectRuntime } from '@integration/direct-runtime';
+export {
+  createSessionRuntime,
+  createBoundaryBridge,
+  localBoundaryAdapter,
+  subprocessDriver,
+  inProcessDriver,
+  codexProfile,
+  jsonlProfile,
+  shellProfile,
+  type SessionRuntime,
+  type SessionRuntimeOptions,
+  type Driver,
+  type BoundaryAdapter,
+  type SessionType,
+} from '@integration/session-runtime';
+export { createStreamRuntime, type StreamRuntime, type StreamRuntimeOptions, type StreamSource } from '@integration/stream-runtime';
