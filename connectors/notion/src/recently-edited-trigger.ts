@@ -105,7 +105,7 @@ export function pagesRecentlyEdited(options: ResolvedNotionOptions) {
     signalSource: '/ingress/poll/notion/pages.recently_edited',
     scopes: [scopes.contentRead],
     polling: { defaultIntervalMs: 60_000, minIntervalMs: 5_000, jitter: false },
-    poll: (input, ctx) =>
+    poll: async (input, ctx) =>
       pollRecentlyEdited(
         options,
         { config: parseAt(RecentlyEditedConfigSchema, input?.config ?? {}, 'notion.pages.recently_edited config', 'invalid_input'), cursor: input?.cursor ?? null },

@@ -442,7 +442,9 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const text = await readBody(req);
     let body: Record<string, unknown> | null = null;
-    if (text.length > 0) {
+    const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    if (text.length > 0 && form) body = Object.fromEntries(new URLSearchParams(text));
+    else if (text.length > 0) {
       try {
         body = JSON.parse(text) as Record<string, unknown>;
       } catch {
@@ -491,8 +493,10 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
 
   const oauthToken = (res: ServerResponse, headers: Record<string, string>, body: Record<string, unknown>): void => {
     const client = options.oauthClient;
-    const expected = client ? `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}` : null;
-    if (!expected || headers.authorization !== expected) return send(res, 401, { error: 'invalid_client' });
+    // RFC 6749 §2.3.1: client id and secret are form-encoded before the Basic base64 step.
+    const basic = /^Basic (.+)$/.exec(headers.authorization ?? '')?.[1];
+    const [id, secret] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').map((p) => decodeURIComponent(p.replace(/\+/g, ' '))) : [];
+    if (!client || id !== client.clientId || secret !== client.clientSecret) return send(res, 401, { error: 'invalid_client' });
     if (body.grant_type === 'authorization_code' && typeof body.code === 'string' && body.code.length > 0) {
       const accessToken = `secret_oauth_${stableUuid('token', body.code).replace(/-/g, '')}`;
       tokens.add(accessToken);
