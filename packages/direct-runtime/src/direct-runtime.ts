@@ -71,8 +71,7 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
         });
       }
 
-      const timeoutMs = Number.isFinite(context.timeoutMs) ? context.timeoutMs : capability.timeoutMs;
-      const attempt = attemptSignal(context.signal, timeoutMs);
+      const attempt = attemptSignal(context.signal, context.timeoutMs);
       if (attempt.signal.aborted) return finish({ ok: false, error: attempt.signal.reason as IntegrationError });
 
       let open = true;

@@ -1,5 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ConnectorError, ExecutionError, IntegrationError, integrationError, redact } from '@integration/contracts';
+import {
+  ConnectorError,
+  connectorErrorClasses,
+  ExecutionError,
+  IntegrationError,
+  integrationError,
+  isErrorCode,
+  redact,
+  type ConnectorErrorClass,
+} from '@integration/contracts';
 import { scrubString } from './secret-scrub';
 
 const MAX_MESSAGE_LENGTH = 1_000;
@@ -12,6 +21,8 @@ const MAX_MESSAGE_LENGTH = 1_000;
 export function toAttemptError(thrown: unknown, secrets: readonly string[]): IntegrationError {
   try {
     if (thrown instanceof IntegrationError) return scrubIntegrationError(thrown, secrets);
+    const foreign = fromForeignIntegrationError(thrown);
+    if (foreign) return scrubIntegrationError(foreign, secrets);
     return new ExecutionError('connector_internal', truncate(scrubString(describe(thrown), secrets)), {
       retryable: false,
       details: { thrown: kindOf(thrown) },
@@ -76,4 +87,34 @@ function scrubIntegrationError(error: IntegrationError, secrets: readonly string
     };
     return integrationError(error.code, message, options);
   }
+}
+
+/**
+ * An IntegrationError from another copy of the contracts package (e.g. a connector bundled with its
+ * own) fails `instanceof`; rebuild it from its public fields so its code and retry hints survive.
+ */
+function fromForeignIntegrationError(thrown: unknown): IntegrationError | null {
+  if (!(thrown instanceof Error)) return null;
+  const candidate = thrown as Error & { code?: unknown; retryable?: unknown; retryAfterMs?: unknown; details?: unknown; errorClass?: unknown };
+  if (!isErrorCode(candidate.code) || typeof candidate.retryable !== 'boolean') return null;
+  const details = candidate.details && typeof candidate.details === 'object' ? (candidate.details as Record<string, unknown>) : {};
+  const retryAfterMs = typeof candidate.retryAfterMs === 'number' && Number.isInteger(candidate.retryAfterMs) && candidate.retryAfterMs >= 0 ? candidate.retryAfterMs : undefined;
+  const errorClass = candidate.errorClass;
+  if (typeof errorClass === 'string' && (connectorErrorClasses as readonly string[]).includes(errorClass) && candidate.code === `connector_${errorClass}`) {
+    const upstream = details.upstream && typeof details.upstream === 'object' ? (details.upstream as Record<string, unknown>) : {};
+    const providerCode = typeof details.providerCode === 'string' ? details.providerCode : undefined;
+    return new ConnectorError({
+      class: errorClass as ConnectorErrorClass,
+      message: String(candidate.message),
+      retryable: candidate.retryable,
+      upstream,
+      ...(providerCode === undefined ? {} : { providerCode }),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  }
+  return integrationError(candidate.code, String(candidate.message), {
+    details,
+    retryable: candidate.retryable,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 }

@@ -72,10 +72,12 @@ describe('direct runtime: success', () => {
       ctx.logger.info({ token: CANARY_TOKEN, header: `Bearer ${CANARY_TOKEN}` }, `calling with ${CANARY_TOKEN}`);
       ctx.logger.warn(`plain ${CANARY_TOKEN}`);
       ctx.logger.child({ step: 'x', apiKey: 'k' }).error({ nested: { value: CANARY_TOKEN } });
+      ctx.logger.error({ err: new Error(`request with ${CANARY_TOKEN} failed`) }, 'boom');
       return 'ok';
     });
     await runtime.execute(capability, { message: 'x' }, contextFor({}, lines));
-    expect(lines.length).toBe(3);
+    expect(lines.length).toBe(4);
+    expect(lines[3]!.obj).toMatchObject({ err: { name: 'Error', message: 'request with [REDACTED] failed' } });
     expect(JSON.stringify(lines)).not.toContain(CANARY_TOKEN);
     expect(lines[0]).toEqual({
       level: 'info',
@@ -164,6 +166,30 @@ describe('direct runtime: failures', () => {
     expect((result.error as ConnectorError).upstream).toEqual({ echoed: '[REDACTED]' });
     expect(String(result.error.stack)).not.toContain(CANARY_TOKEN);
     expect(JSON.stringify({ error: result.error, events: result.events })).not.toContain(CANARY_TOKEN);
+  });
+
+  it('keeps code and retry hints of an IntegrationError from another contracts copy', async () => {
+    class ForeignConnectorError extends Error {
+      code = 'connector_rate_limited';
+      errorClass = 'rate_limited';
+      retryable = true;
+      retryAfterMs = 2500;
+      details = { class: 'rate_limited', providerCode: 'x.limit', upstream: { httpStatus: 429 } };
+    }
+    class ForeignError extends Error {
+      code = 'invalid_input';
+      retryable = false;
+      details = { field: 'a' };
+    }
+    const rate = await runtime.execute(capabilityFor(async () => { throw new ForeignConnectorError('slow'); }), {}, contextFor());
+    if (rate.status !== 'failed') throw new Error('expected failure');
+    expect(rate.error).toBeInstanceOf(ConnectorError);
+    expect(rate.error).toMatchObject({ code: 'connector_rate_limited', retryable: true, retryAfterMs: 2500, message: 'slow', details: { providerCode: 'x.limit' } });
+    const invalid = await runtime.execute(capabilityFor(async () => { throw new ForeignError('bad'); }), {}, contextFor());
+    expect(invalid.status === 'failed' && invalid.error).toMatchObject({ code: 'invalid_input', category: 'validation', retryable: false, details: { field: 'a' } });
+    const unknown = Object.assign(new Error('odd'), { code: 'not_a_registered_code', retryable: true });
+    const odd = await runtime.execute(capabilityFor(async () => { throw unknown; }), {}, contextFor());
+    expect(odd.status === 'failed' && odd.error.code).toBe('connector_internal');
   });
 
   it('fails a capability without a handler with runtime_failed', async () => {
