@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ConnectorError, IntegrationError, type EventSpec } from '@integration/contracts';
-import { notion, RecentlyEditedSignalSchema } from '../src/index';
+import { ConnectorError, IntegrationError, type EventSpec, type PollResult } from '@integration/contracts';
+import { notion, RecentlyEditedSignalSchema, type RecentlyEditedSignal } from '../src/index';
 import { isNewer } from '../src/recently-edited-trigger';
 import { DEFAULT_FAKE_TOKEN, fakeIds, startFakeNotion, type FakeNotion } from '../src/testing/index';
 import { harnessContext, type RecordedArtifact } from './harness';
@@ -15,10 +15,10 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
-function poll(config: unknown, cursor: string | null, token: string | null = DEFAULT_FAKE_TOKEN) {
+function poll(config: unknown, cursor: string | null, token: string | null = DEFAULT_FAKE_TOKEN): Promise<PollResult<RecentlyEditedSignal>> {
   const trigger = connector.triggers.find((t) => t.id === 'notion.pages.recently_edited')!;
   const sink = { events: [] as EventSpec[], artifacts: [] as RecordedArtifact[], logs: [] as unknown[] };
-  return trigger.poll!({ config: config as never, cursor }, harnessContext(token, sink));
+  return trigger.poll!({ config: config as never, cursor }, harnessContext(token, sink)) as Promise<PollResult<RecentlyEditedSignal>>;
 }
 
 describe('notion.pages.recently_edited (poll)', () => {
