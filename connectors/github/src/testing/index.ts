@@ -8,6 +8,7 @@ export {
   type FakeIssueSeed,
   type FakeLabelSeed,
   type FakeMatcher,
+  type FakeOAuthApp,
   type FakeRepoSeed,
   type FakeResponse,
   type RecordedRequest,
