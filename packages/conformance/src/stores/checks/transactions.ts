@@ -123,32 +123,40 @@ export const transactionChecks: StoreCheck[] = [
     },
   },
   {
-    id: 'transactions.serialised',
-    title: 'concurrent transactions on one instance do not interleave; plain calls see only committed state',
+    id: 'transactions.concurrent_atomic_writes',
+    title: 'concurrent transactions bumping one checkpoint each get their own revision; plain calls see only committed state',
     async run({ stores }) {
-      await stores.ingress.putCheckpoint(checkpoint('p-counter', { cursor: '0' }));
+      // Tiers differ in isolation (memory and SQLite serialise transactions, Postgres runs them
+      // READ COMMITTED), so read-modify-write across calls needs a lock; single store calls are atomic.
       const key = checkpoint('p-counter');
-      const bump = () =>
+      await stores.ingress.putCheckpoint(key);
+      const bump = (n: number) =>
         stores.transaction(async (tx) => {
-          const current = await tx.ingress.fetchCheckpoint(key);
           await new Promise((r) => setTimeout(r, 2));
-          await tx.ingress.putCheckpoint({ ...key, cursor: String(Number(current!.cursor) + 1) });
+          const stored = await tx.ingress.putCheckpoint({ ...key, cursor: String(n) });
+          await tx.ledger.putRun(run({ runId: `run_bump_${n}` }));
+          return stored.revision;
         });
-      await Promise.all(Array.from({ length: 8 }, bump));
-      const final = await stores.ingress.fetchCheckpoint(key);
-      assert.equal(final?.cursor, '8', 'lost update: transactions interleaved');
-      assert.equal(final?.revision, 9);
+      const revisions = await Promise.all(Array.from({ length: 8 }, (_, n) => bump(n)));
+      assert.deepEqual([...revisions].sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 8, 9]);
+      assert.equal((await stores.ingress.fetchCheckpoint(key))?.revision, 9);
+      assert.equal((await stores.ledger.listRuns()).length, 8);
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
+      let written!: () => void;
+      const wrote = new Promise<void>((r) => (written = r));
       const open = stores.transaction(async (tx) => {
         await tx.ledger.putRun(run({ runId: 'run_pending' }));
+        written();
         await gate;
         throw new Error('rolled back');
       });
+      await wrote;
       const outside = stores.ledger.fetchRun('run_pending');
       release();
       await assert.rejects(open);
       assert.equal(await outside, null, 'a plain read never sees uncommitted writes');
+      assert.equal(await stores.ledger.fetchRun('run_pending'), null);
     },
   },
 ];

@@ -1,0 +1,239 @@
+import {
+  ConflictError,
+  NotFoundError,
+  canonicalJson,
+  checkFence,
+  eventIdentity,
+  type AggregatorFence,
+  type ArtifactRef,
+  type Attempt,
+  type AttemptPatch,
+  type Event,
+  type LedgerStore,
+  type Run,
+  type RunFilter,
+  type RunPatch,
+  type TargetDescriptor,
+} from '@integration/contracts';
+import type { Executor } from './executor';
+import { PgAccess, first, json, plain, records } from './pg-context';
+
+const positionKey = (e: Pick<Event, 'runId' | 'attemptId' | 'seq'>) => `${e.runId}|${e.attemptId ?? ''}|${e.seq}`;
+
+const conflict = (event: Event) =>
+  new ConflictError('event_conflict', `a different event already holds ${event.runId} ${event.attemptId ?? 'run'} seq ${event.seq}`, {
+    details: { runId: event.runId, attemptId: event.attemptId, seq: event.seq },
+  });
+
+export class PgLedgerStore extends PgAccess implements LedgerStore {
+  async putRun(run: Run): Promise<void> {
+    const inserted = await this.q.query(
+      `INSERT INTO ${this.t('runs')} (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json) ON CONFLICT DO NOTHING`,
+      [run.runId, run.capabilityId, run.connectorId, run.status, run.tenantId ?? null, run.idempotencyKey || null, run.createdAt, json(run)],
+    );
+    if (inserted.rowCount === 0) {
+      const existing = await this.q.query(`SELECT 1 FROM ${this.t('runs')} WHERE run_id = $1`, [run.runId]);
+      if (existing.rowCount) throw new ConflictError('duplicate_record', `run ${run.runId} already exists`);
+      throw new ConflictError('duplicate_record', `a run with idempotency key ${run.idempotencyKey} already exists`, {
+        details: { capabilityId: run.capabilityId, idempotencyKey: run.idempotencyKey },
+      });
+    }
+  }
+
+  async fetchRun(runId: string): Promise<Run | null> {
+    return first<Run>((await this.q.query(`SELECT record FROM ${this.t('runs')} WHERE run_id = $1`, [runId])).rows);
+  }
+
+  async updateRun(runId: string, patch: RunPatch): Promise<Run> {
+    return this.q.atomic(async (q) => {
+      const current = first<Run>((await q.query(`SELECT record FROM ${this.t('runs')} WHERE run_id = $1 FOR UPDATE`, [runId])).rows);
+      if (!current) throw new NotFoundError('unknown_run', `no run ${runId}`);
+      const next = plain({ ...current, ...patch });
+      await q.query(`UPDATE ${this.t('runs')} SET status = $2, record = $3::json WHERE run_id = $1`, [runId, next.status, json(next)]);
+      return next;
+    });
+  }
+
+  async findRunByIdempotencyKey(capabilityId: string, idempotencyKey: string): Promise<Run | null> {
+    return first<Run>(
+      (
+        await this.q.query(`SELECT record FROM ${this.t('runs')} WHERE capability_id = $1 AND idempotency_key = $2 ORDER BY ord DESC LIMIT 1`, [
+          capabilityId,
+          idempotencyKey,
+        ])
+      ).rows,
+    );
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<Run[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    for (const [column, value] of [
+      ['capability_id', filter.capabilityId],
+      ['connector_id', filter.connectorId],
+      ['status', filter.status],
+      ['tenant_id', filter.tenantId],
+    ] as const) {
+      if (value) {
+        params.push(value);
+        where.push(`${column} = $${params.length}`);
+      }
+    }
+    let sql = `SELECT record FROM ${this.t('runs')} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, run_id`;
+    if (filter.limit) {
+      params.push(filter.limit);
+      sql += ` LIMIT $${params.length}`;
+    }
+    return records<Run>((await this.q.query(sql, params)).rows);
+  }
+
+  async putAttempt(attempt: Attempt): Promise<void> {
+    const inserted = await this.q.query(
+      `INSERT INTO ${this.t('attempts')} (attempt_id, run_id, attempt, record) VALUES ($1, $2, $3, $4::json) ON CONFLICT DO NOTHING`,
+      [attempt.attemptId, attempt.runId, attempt.attempt, json(attempt)],
+    );
+    if (inserted.rowCount === 0) throw new ConflictError('duplicate_record', `attempt ${attempt.attemptId} already exists`);
+  }
+
+  async fetchAttempt(attemptId: string): Promise<Attempt | null> {
+    return first<Attempt>((await this.q.query(`SELECT record FROM ${this.t('attempts')} WHERE attempt_id = $1`, [attemptId])).rows);
+  }
+
+  async listAttempts(runId: string): Promise<Attempt[]> {
+    return records<Attempt>((await this.q.query(`SELECT record FROM ${this.t('attempts')} WHERE run_id = $1 ORDER BY attempt`, [runId])).rows);
+  }
+
+  async updateAttempt(attemptId: string, patch: AttemptPatch, fence: AggregatorFence): Promise<Attempt> {
+    return this.q.atomic(async (q) => {
+      const current = await this.lockAttempt(q, attemptId);
+      if (!current) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
+      checkFence(current, fence);
+      const next = plain({ ...current, ...patch, aggregatorId: fence.aggregatorId, aggregatorEpoch: fence.aggregatorEpoch });
+      await this.writeAttempt(q, next);
+      return next;
+    });
+  }
+
+  /**
+   * Position conflicts are checked against stored events before anything is written; the insert
+   * itself is `ON CONFLICT DO NOTHING`, and an event that lost a race to a concurrent writer is
+   * reconciled (identical → no-op, different → `event_conflict`, undoing this batch).
+   */
+  async appendEvents(events: Event[], fence?: AggregatorFence): Promise<void> {
+    if (events.length === 0) return;
+    await this.q.atomic(
+      async (q) => {
+        const stored = await this.atPositions(q, events);
+        const fresh: Event[] = [];
+        const batch = new Map<string, Event>();
+        for (const event of events) {
+          const key = positionKey(event);
+          const existing = stored.get(key) ?? batch.get(key);
+          if (existing) {
+            if (canonicalJson(eventIdentity(existing)) !== canonicalJson(eventIdentity(event))) throw conflict(event);
+            continue;
+          }
+          batch.set(key, event);
+          fresh.push(event);
+        }
+        if (fresh.length === 0) return;
+        if (fence) {
+          for (const attemptId of new Set(fresh.map((e) => e.attemptId).filter((id): id is string => id !== null))) {
+            const attempt = await this.lockAttempt(q, attemptId);
+            if (!attempt) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
+            checkFence(attempt, fence);
+            if (attempt.aggregatorEpoch !== fence.aggregatorEpoch) await this.writeAttempt(q, { ...attempt, ...fence });
+          }
+        }
+        const inserted = await q.query<{ run_id: string; attempt_key: string; seq: number }>(
+          `INSERT INTO ${this.t('events')} (run_id, attempt_key, attempt_id, attempt, seq, record)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::json[])
+           ON CONFLICT ON CONSTRAINT events_position_key DO NOTHING
+           RETURNING run_id, attempt_key, seq`,
+          [
+            fresh.map((e) => e.runId),
+            fresh.map((e) => e.attemptId ?? ''),
+            fresh.map((e) => e.attemptId ?? null),
+            fresh.map((e) => e.attempt ?? null),
+            fresh.map((e) => e.seq),
+            fresh.map((e) => json(e)),
+          ],
+        );
+        if ((inserted.rowCount ?? 0) === fresh.length) return;
+        const landed = new Set(inserted.rows.map((r) => `${r.run_id}|${r.attempt_key}|${r.seq}`));
+        const raced = fresh.filter((e) => !landed.has(positionKey(e)));
+        const winners = await this.atPositions(q, raced);
+        for (const event of raced) {
+          const winner = winners.get(positionKey(event));
+          if (!winner || canonicalJson(eventIdentity(winner)) !== canonicalJson(eventIdentity(event))) throw conflict(event);
+        }
+      },
+      { savepoint: true },
+    );
+  }
+
+  async listEvents(runId: string): Promise<Event[]> {
+    return records<Event>(
+      (await this.q.query(`SELECT record FROM ${this.t('events')} WHERE run_id = $1 ORDER BY COALESCE(attempt, 0), seq, ord`, [runId])).rows,
+    );
+  }
+
+  async nextSeq(runId: string, attemptId: string | null): Promise<number> {
+    const { rows } = await this.q.query<{ seq: number | null }>(
+      `SELECT MAX(seq) AS seq FROM ${this.t('events')} WHERE run_id = $1 AND attempt_key = $2 AND attempt_id IS NOT DISTINCT FROM $3`,
+      [runId, attemptId ?? '', attemptId],
+    );
+    const max = rows[0]?.seq ?? null;
+    return max === null ? 0 : Number(max) + 1;
+  }
+
+  async putArtifact(artifact: ArtifactRef): Promise<void> {
+    await this.q.query(
+      `INSERT INTO ${this.t('artifacts')} (artifact_id, run_id, record) VALUES ($1, $2, $3::json)
+       ON CONFLICT (artifact_id) DO UPDATE SET record = excluded.record`,
+      [artifact.artifactId, artifact.runId, json(artifact)],
+    );
+  }
+
+  async fetchArtifact(artifactId: string): Promise<ArtifactRef | null> {
+    return first<ArtifactRef>((await this.q.query(`SELECT record FROM ${this.t('artifacts')} WHERE artifact_id = $1`, [artifactId])).rows);
+  }
+
+  async listArtifacts(runId: string): Promise<ArtifactRef[]> {
+    return records<ArtifactRef>((await this.q.query(`SELECT record FROM ${this.t('artifacts')} WHERE run_id = $1 ORDER BY ord`, [runId])).rows);
+  }
+
+  async putTarget(target: TargetDescriptor): Promise<void> {
+    await this.q.query(
+      `INSERT INTO ${this.t('targets')} (target_id, record) VALUES ($1, $2::json) ON CONFLICT (target_id) DO UPDATE SET record = excluded.record`,
+      [target.targetId, json(target)],
+    );
+  }
+
+  async fetchTarget(targetId: string): Promise<TargetDescriptor | null> {
+    return first<TargetDescriptor>((await this.q.query(`SELECT record FROM ${this.t('targets')} WHERE target_id = $1`, [targetId])).rows);
+  }
+
+  async listTargets(): Promise<TargetDescriptor[]> {
+    return records<TargetDescriptor>((await this.q.query(`SELECT record FROM ${this.t('targets')} ORDER BY target_id`)).rows);
+  }
+
+  private async atPositions(q: Executor, events: Event[]): Promise<Map<string, Event>> {
+    const { rows } = await q.query<{ record: Event }>(
+      `SELECT e.record FROM ${this.t('events')} e
+       JOIN unnest($1::text[], $2::text[], $3::int[]) AS p(run_id, attempt_key, seq)
+         ON e.run_id = p.run_id AND e.attempt_key = p.attempt_key AND e.seq = p.seq`,
+      [events.map((e) => e.runId), events.map((e) => e.attemptId ?? ''), events.map((e) => e.seq)],
+    );
+    return new Map(rows.map((r) => [positionKey(r.record), r.record]));
+  }
+
+  private async lockAttempt(q: Executor, attemptId: string): Promise<Attempt | null> {
+    return first<Attempt>((await q.query(`SELECT record FROM ${this.t('attempts')} WHERE attempt_id = $1 FOR UPDATE`, [attemptId])).rows);
+  }
+
+  private async writeAttempt(q: Executor, attempt: Attempt): Promise<void> {
+    await q.query(`UPDATE ${this.t('attempts')} SET record = $2::json WHERE attempt_id = $1`, [attempt.attemptId, json(attempt)]);
+  }
+}

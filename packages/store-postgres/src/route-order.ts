@@ -1,0 +1,14 @@
+import type { RouteFilter, WebhookRoute } from '@integration/contracts';
+
+/** connectorId, topology, tenantId, installId, routeId — the memory tier's order. */
+export function routeOrder(a: WebhookRoute, b: WebhookRoute): number {
+  const keys = (r: WebhookRoute) => [r.connectorId, r.topology, r.tenantId ?? '', r.installId ?? '', r.routeId];
+  const ka = keys(a);
+  const kb = keys(b);
+  for (let i = 0; i < ka.length; i += 1) if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
+  return 0;
+}
+
+export function routeMatches(route: WebhookRoute, filter: RouteFilter): boolean {
+  return Object.entries(filter).every(([k, v]) => v === undefined || (route as Record<string, unknown>)[k] === v);
+}
