@@ -45,6 +45,8 @@ export type CancelInstallInput = z.input<typeof CancelInstallInputSchema>;
 export const LeaseRequestSchema = z.strictObject({
   requiredScopes: Scopes.default([]),
   actorId: ActorId,
+  /** The run the lease is for (kept on the lease record for audit). */
+  runId: Id.nullable().optional(),
   ttlSeconds: z.number().int().positive().max(86_400).optional(),
 });
 export type LeaseRequest = z.input<typeof LeaseRequestSchema>;

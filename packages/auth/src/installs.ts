@@ -4,6 +4,7 @@ import {
   isoAt,
   newId,
   parseAt,
+  redact,
   type Connection,
   type ConnectionState,
   type CredentialRef,
@@ -70,6 +71,8 @@ export async function startInstall(ctx: AuthContext, connectorIdInput: string, t
     });
   }
   const requestedScopes = input.requestedScopes ?? connector.auth.requestedScopes;
+  // Metadata is durable: secret-named keys never reach a record.
+  const metadata = redact(input.metadata ?? {});
   const now = ctx.clock.now();
   const at = isoAt(now);
   const installId = newId('ins', now);
@@ -93,7 +96,7 @@ export async function startInstall(ctx: AuthContext, connectorIdInput: string, t
       : null,
     expiresAt: isoAt(now + (input.ttlSeconds ?? ctx.installTtlSeconds) * 1000),
     completedAt: null,
-    metadata: { ...(input.metadata ?? {}), method, ...(previous ? { [PREVIOUS_STATE_KEY]: previous } : {}) },
+    metadata: { ...metadata, method, ...(previous ? { [PREVIOUS_STATE_KEY]: previous } : {}) },
     createdAt: at,
     updatedAt: at,
   });
@@ -119,7 +122,7 @@ export async function startInstall(ctx: AuthContext, connectorIdInput: string, t
       revocationReason: null,
       stateReason: 'install started',
       actorId: input.actorId ?? null,
-      metadata: input.metadata ?? {},
+      metadata,
       createdAt: at,
       updatedAt: at,
     };

@@ -39,7 +39,7 @@ export async function requestLease(ctx: AuthContext, connectionIdInput: string, 
     issuedAt: isoAt(now),
     expiresAt: isoAt(expiresMs),
     revokedAt: null,
-    metadata: {},
+    metadata: request.runId ? { runId: request.runId } : {},
   };
   await ctx.stores.auth.putLease(record);
   logEvent(ctx, 'debug', {

@@ -1,14 +1,17 @@
 import * as oauth from 'oauth4webapi';
+import { z } from 'zod';
 import {
   ConnectorError,
+  IsoTimestampSchema,
   integrationError,
   isoAt,
+  redact,
   type ConnectorDefinition,
   type OAuthEndpoints,
 } from '@integration/contracts';
 import type { AuthContext } from './context';
 import type { OAuthClient } from './options';
-import type { SecretMap } from './secrets';
+import { SecretMapSchema, type SecretMap } from './secrets';
 
 /** A connector's OAuth endpoints together with this deployment's client registration. */
 export interface OAuthSetup {
@@ -157,6 +160,16 @@ export async function refreshTokenGrant(
   }
 }
 
+/** Ten years: a larger `expires_in` is treated as this (and keeps timestamps representable). */
+const MAX_EXPIRES_IN_SECONDS = 10 * 365 * 24 * 3600;
+
+const BoundTokensSchema = z.object({
+  secret: SecretMapSchema,
+  expiresAt: IsoTimestampSchema.nullable().optional(),
+  scopes: z.array(z.string().min(1)).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
 export interface BoundTokens {
   secret: SecretMap;
   expiresAt: string | null;
@@ -175,17 +188,24 @@ export function bindTokenResponse(
   separator: string,
 ): BoundTokens {
   if (connector.auth.installBinding) {
-    const bound = connector.auth.installBinding({ ...response });
+    const bound = BoundTokensSchema.safeParse(connector.auth.installBinding({ ...response }));
+    if (!bound.success) {
+      throw integrationError('oauth_exchange_failed', `connector ${connector.id}'s installBinding returned an invalid result`, {
+        details: { connectorId: connector.id, reason: 'install_binding_invalid', issues: bound.error.issues.map((i) => i.path.join('.')) },
+        retryable: false,
+      });
+    }
     return {
-      secret: bound.secret,
-      expiresAt: bound.expiresAt ?? null,
-      scopes: bound.scopes ?? null,
-      metadata: bound.metadata ?? {},
+      secret: bound.data.secret,
+      expiresAt: bound.data.expiresAt ?? null,
+      scopes: bound.data.scopes ?? null,
+      metadata: redact(bound.data.metadata ?? {}),
     };
   }
   const secret: SecretMap = { access_token: response.access_token };
   if (typeof response.refresh_token === 'string') secret.refresh_token = response.refresh_token;
-  const expiresAt = typeof response.expires_in === 'number' ? isoAt(nowMs + Math.round(response.expires_in * 1000)) : null;
+  const expiresIn = typeof response.expires_in === 'number' && Number.isFinite(response.expires_in) ? Math.min(Math.max(response.expires_in, 0), MAX_EXPIRES_IN_SECONDS) : null;
+  const expiresAt = expiresIn === null ? null : isoAt(nowMs + Math.round(expiresIn * 1000));
   const scopes = typeof response.scope === 'string' ? response.scope.split(separator === ' ' ? /\s+/ : separator).filter(Boolean) : null;
   return { secret, expiresAt, scopes, metadata: { tokenType: response.token_type } };
 }

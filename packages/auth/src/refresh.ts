@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import {
   ConnectorError,
   IntegrationError,
+  IsoTimestampSchema,
   integrationError,
   isoAt,
   type Connection,
@@ -11,6 +13,12 @@ import { assertLeasable, moveConnection } from './connection-states';
 import { connectionLockKey, connectorFor, logEvent, type AuthContext } from './context';
 import { bindTokenResponse, oauthSetupFor, refreshTokenGrant } from './oauth';
 import { SecretMapSchema, leaseFieldsFor, openSecret, sealSecret } from './secrets';
+
+const RefreshOutcomeSchema = z.object({
+  secret: z.record(z.string(), z.unknown()).optional(),
+  expiresAt: IsoTimestampSchema.nullable().optional(),
+  scopes: z.array(z.string().min(1)).optional(),
+});
 
 export interface LiveCredential {
   connection: Connection;
@@ -98,12 +106,16 @@ async function refreshLocked(ctx: AuthContext, connectionId: string): Promise<Li
 
   let outcome: RefreshOutcome;
   try {
-    outcome = await runBounded(refresher, ctx.refreshTimeoutMs);
-    const checked = SecretMapSchema.safeParse({ ...secret, ...(outcome?.secret ?? {}) });
-    if (!checked.success) {
-      throw new ConnectorError({ class: 'internal', message: 'refresh handler returned an invalid secret', retryable: false });
+    const raw = RefreshOutcomeSchema.safeParse(await runBounded(refresher, ctx.refreshTimeoutMs));
+    const checked = raw.success ? SecretMapSchema.safeParse({ ...secret, ...(raw.data.secret ?? {}) }) : null;
+    if (!raw.success || !checked?.success) {
+      throw new ConnectorError({ class: 'internal', message: 'refresh handler returned an invalid outcome', retryable: false });
     }
-    outcome = { ...outcome, secret: checked.data };
+    const expiresAt = raw.data.expiresAt ?? null;
+    if (expiresAt !== null && Date.parse(expiresAt) <= ctx.clock.now()) {
+      throw new ConnectorError({ class: 'internal', message: 'refresh handler returned an already expired credential', retryable: false });
+    }
+    outcome = { secret: checked.data, expiresAt, ...(raw.data.scopes ? { scopes: raw.data.scopes } : {}) };
   } catch (error) {
     return handleFailure(ctx, connection, credential, error);
   }
