@@ -115,14 +115,24 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
           emitted += 1;
         },
         artifact(artifactInput) {
-          assertOpen('artifact');
+          try {
+            assertOpen('artifact');
+          } catch (error) {
+            return Promise.reject(error);
+          }
           const write = writer.write(artifactInput).then((ref) => {
             if (open) artifacts.push(ref);
             return ref;
           });
-          const tracked = write.finally(() => pending.delete(tracked));
-          tracked.catch(() => {});
+          // The handler may not await the write: observe its failure here so it is never unhandled.
+          const tracked = write.then(
+            () => undefined,
+            (error: unknown) => {
+              if (open) logger.warn({ code: (error as { code?: unknown })?.code ?? null, slug: artifactInput?.slug ?? null }, 'artifact write failed');
+            },
+          );
           pending.add(tracked);
+          void tracked.finally(() => pending.delete(tracked));
           return write;
         },
       };

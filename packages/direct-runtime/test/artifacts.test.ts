@@ -157,4 +157,32 @@ describe('direct runtime: artifacts', () => {
     expect(result.artifacts.map((a) => a.payloadRef.key)).toEqual(['test/run_01TEST/run_01TEST:1/fire-and-forget']);
     expect(slow.keys()).toEqual(['test/run_01TEST/run_01TEST:1/fire-and-forget']);
   });
+
+  it('completes (and warns) when an artifact write the handler did not await fails, with no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const failing: ArtifactPayloadStore = { name: 'flaky', put: async () => { throw new Error('nope'); }, get: async () => null };
+      const lines: LogLine[] = [];
+      const runtime = createDirectRuntime({ artifactPayloads: failing });
+      const capability = capabilityFor(async (_input, ctx) => {
+        void ctx.artifact({ type: 'log', slug: 'lost', content: 'x' });
+        void ctx.artifact({ type: 'nope', slug: 'bad', content: 'x' } as never);
+        return 'ok';
+      });
+      const result = await runtime.execute(capability, {}, contextFor({}, lines));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(result.status).toBe('completed');
+      expect(result.artifacts).toEqual([]);
+      const warned = lines.filter((l) => l.msg === 'artifact write failed').map((l) => l.obj as { slug: string });
+      expect(warned.sort((a, b) => a.slug.localeCompare(b.slug))).toEqual([
+        { code: 'invalid_argument', slug: 'bad' },
+        { code: 'store_unavailable', slug: 'lost' },
+      ]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

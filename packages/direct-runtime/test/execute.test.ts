@@ -228,7 +228,7 @@ describe('direct runtime: failures', () => {
     });
     const result = await runtime.execute(capability, {}, contextFor());
     expect(() => saved!.emit({ type: 'connector.test.late' })).toThrow(IntegrationError);
-    expect(() => saved!.artifact({ type: 'log', slug: 'late', content: 'x' })).toThrow(/already finished/);
+    await expect(saved!.artifact({ type: 'log', slug: 'late', content: 'x' })).rejects.toThrow(/already finished/);
     expect(types(result.events)).toEqual(['attempt.started', 'attempt.completed']);
   });
 });
