@@ -1,4 +1,6 @@
-import { Composer, Parser, type Document } from 'yaml';
+import { Composer, Lexer, Parser, isScalar, visit, type Document, type Node } from 'yaml';
+import type { CST } from 'yaml';
+type Token = CST.Token;
 import type { ImportLimits } from './limits';
 import { importFailure, invalidDocument } from './errors';
 import { sanitizeDocument } from './sanitize';
@@ -63,13 +65,14 @@ interface CstNode {
 }
 
 /**
- * YAML is parsed in two stages so hostile nesting is measured before any recursive step runs:
- * the `yaml` package's CST parser is iterative, and its depth and size are checked here with an
- * explicit stack; only then is the CST composed (core schema, no custom tags, unique keys).
+ * YAML is parsed in stages so hostile input is measured before any recursive step runs: lexing
+ * and CST parsing (both iterative) with a running nesting and size estimate, an exact depth and
+ * size walk over the CST, and only then composition (core schema, no custom tags), a duplicate
+ * key check, and conversion with a bounded alias expansion.
  */
 function parseYaml(text: string, options: DecodeOptions): unknown {
   const { limits } = options;
-  const tokens = [...new Parser().parse(text)];
+  const tokens = lexAndParse(text, limits);
   const documents = tokens.filter((token) => token.type === 'document');
   if (documents.length > 1) {
     throw invalidDocument('a YAML stream with more than one document is not an agent document', {
@@ -85,7 +88,7 @@ function parseYaml(text: string, options: DecodeOptions): unknown {
     schema: 'core',
     customTags: [],
     merge: options.yamlMergeKeys,
-    uniqueKeys: true,
+    uniqueKeys: false,
     strict: true,
     prettyErrors: false,
     intAsBigInt: false,
@@ -103,9 +106,14 @@ function parseYaml(text: string, options: DecodeOptions): unknown {
       ...(start ? { line: start.line, column: start.col } : {}),
     });
   }
+  const duplicate = duplicateKey(doc);
+  if (duplicate) {
+    const line = duplicate.range ? lineColumn(text, duplicate.range[0]) : null;
+    throw invalidDocument(`malformed YAML (DUPLICATE_KEY${line ? ` at ${line}` : ''})`, { kind: 'malformed_document', format: 'yaml', code: 'DUPLICATE_KEY' });
+  }
   const tagWarning = doc.warnings.find((warning) => warning.code === 'TAG_RESOLVE_FAILED');
-  if (tagWarning) {
-    const [start] = tagWarning.linePos ?? [];
+  if (tagWarning || hasForeignTag(doc)) {
+    const [start] = tagWarning?.linePos ?? [];
     throw invalidDocument(`YAML tags outside the core schema are not accepted${start ? ` (line ${start.line}, column ${start.col})` : ''}`, {
       kind: 'unsupported_yaml_tag',
       format: 'yaml',
@@ -124,6 +132,107 @@ function parseYaml(text: string, options: DecodeOptions): unknown {
     }
     throw invalidDocument('malformed YAML', { kind: 'malformed_document', format: 'yaml', code: 'UNRESOLVABLE' });
   }
+}
+
+function depthExceeded(max: number) {
+  return importFailure('import_limit_exceeded', `document is nested deeper than ${max} levels`, {
+    kind: 'import_limit_exceeded',
+    limit: 'depth',
+    max,
+  });
+}
+
+function nodesExceeded(max: number) {
+  return importFailure('import_limit_exceeded', `document has more than ${max} nodes`, { kind: 'import_limit_exceeded', limit: 'nodes', max });
+}
+
+/**
+ * Lexes and parses in one pass. Before each lexer token reaches the CST parser, nesting is
+ * estimated (block indentation levels, compact `- - -` chains, flow brackets) together with a
+ * lower bound of the node count, so hostile input stops within a few tokens of a limit: the
+ * parser itself slows down sharply on very deep input. The exact limits are applied to the
+ * decoded data afterwards.
+ */
+function lexAndParse(text: string, limits: ImportLimits): Token[] {
+  const threshold = limits.maxDepth * 2 + 8;
+  const SCALAR = '\x1f';
+  const parser = new Parser();
+  const tokens: Token[] = [];
+  const indents: number[] = [];
+  let nodes = 0;
+  let flow = 0;
+  let chain = 0;
+  let lineStart = true;
+  let skipNext = false;
+  for (const token of new Lexer().lex(text)) {
+    for (const cst of parser.next(token)) tokens.push(cst);
+    if (skipNext) {
+      skipNext = false;
+      continue;
+    }
+    if (token === SCALAR || token.startsWith('"') || token.startsWith("'") || token.startsWith('*')) {
+      // Each scalar (plain, quoted or block) and each alias is at least one decoded node.
+      skipNext = token === SCALAR;
+      nodes += 1;
+      if (nodes > limits.maxNodes) throw nodesExceeded(limits.maxNodes);
+    } else if (token === '\n' || token === '\r\n') {
+      lineStart = true;
+      chain = 0;
+      continue;
+    } else if (token === '[' || token === '{') {
+      flow += 1;
+      nodes += 1;
+    } else if (token === ']' || token === '}') {
+      flow = Math.max(0, flow - 1);
+    } else if ((token === '-' || token === '?') && flow === 0) {
+      chain += 1;
+    }
+    if (lineStart && flow === 0) {
+      const indent = /^ +$/.test(token) ? token.length : 0;
+      while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
+      indents.push(indent);
+    }
+    lineStart = false;
+    if (indents.length + chain + flow > threshold) throw depthExceeded(limits.maxDepth);
+  }
+  for (const cst of parser.end()) tokens.push(cst);
+  return tokens;
+}
+
+/** Duplicate keys are an error; checked here in linear time (the composer's own check is quadratic). */
+function duplicateKey(doc: Document.Parsed): Node | null {
+  let duplicate: Node | null = null;
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? `s:${String(pair.key.value)}` : `o:${String(pair.key)}`;
+        if (seen.has(key)) {
+          duplicate = pair.key as Node;
+          return visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  return duplicate;
+}
+
+const coreTags = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** Explicit tags beyond the core schema (`!!binary`, `!!set`, `!!omap`, `!custom`, …) are refused. */
+function hasForeignTag(doc: Document.Parsed): boolean {
+  let found = false;
+  visit(doc, (_key, node) => {
+    const tag = (node as { tag?: unknown } | null)?.tag;
+    if (typeof tag === 'string' && !coreTags.has(tag)) {
+      found = true;
+      return visit.BREAK;
+    }
+    return undefined;
+  });
+  return found;
 }
 
 /** Iterative depth and node count over the CST; a CST node always maps to at least one decoded node. */
