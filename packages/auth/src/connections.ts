@@ -12,7 +12,8 @@ import { connectionLockKey, connectorFor, logEvent, type AuthContext } from './c
 import { credentialRefOf } from './credential-ref';
 import { ConnectionFilterSchema, IdSchema, RevokeInputSchema, RotateInputSchema, type RevokeInput, type RotateInput } from './inputs';
 import { loadLive } from './refresh';
-import { leaseFieldsFor, openSecret, sealSecret } from './secrets';
+import { oauthSetupFor, revokeAtProvider } from './oauth';
+import { leaseFieldsFor, openSecret, sealSecret, type SecretMap } from './secrets';
 
 async function loadConnection(ctx: AuthContext, connectionId: string): Promise<Connection> {
   const connection = await ctx.stores.auth.fetchConnection(connectionId);
@@ -93,7 +94,8 @@ export async function rotateConnection(ctx: AuthContext, connectionIdInput: stri
 
 /**
  * Revokes a connection: wipes the sealed secret, revokes every outstanding lease and cancels
- * pending installs, in one transaction. Later lease requests get `connection_revoked`.
+ * pending installs, in one transaction. Later lease requests get `connection_revoked`. OAuth
+ * connectors with a revocation endpoint also get the grant revoked at the provider (best effort).
  */
 export async function revokeConnection(ctx: AuthContext, connectionIdInput: string, rawInput: RevokeInput): Promise<Connection> {
   return endConnection(ctx, connectionIdInput, rawInput, 'revoked');
@@ -107,13 +109,22 @@ export async function disableConnection(ctx: AuthContext, connectionIdInput: str
 async function endConnection(ctx: AuthContext, connectionIdInput: string, rawInput: RevokeInput, to: 'revoked' | 'disabled'): Promise<Connection> {
   const connectionId = parseAt(IdSchema, connectionIdInput, 'connectionId');
   const input = parseAt(RevokeInputSchema, rawInput ?? {}, `${to === 'revoked' ? 'revoke' : 'disable'}Connection attributes`);
-  return ctx.stores.auth.withLock(connectionLockKey(connectionId), async () => {
+  const ended = await ctx.stores.auth.withLock(connectionLockKey(connectionId), async () => {
     const connection = await loadConnection(ctx, connectionId);
-    if (connection.state === to) return connection;
+    if (connection.state === to) return { connection, wiped: null };
     assertTransition(connection, to);
     const credential = connection.credentialRefId ? await loadCredential(ctx, connection) : null;
+    // Opened before the wipe so the grant can be revoked at the provider afterwards.
+    let wiped: SecretMap | null = null;
+    if (credential?.envelope) {
+      try {
+        wiped = openSecret(ctx.keyRing, credential);
+      } catch {
+        wiped = null; // an unsealable credential is still wiped locally
+      }
+    }
     const at = isoAt(ctx.clock.now());
-    const ended = moveConnection(connection, to, `${to}: ${input.reason}`, at, {
+    const next = moveConnection(connection, to, `${to}: ${input.reason}`, at, {
       ...(to === 'revoked' ? { revokedAt: at, revocationReason: input.reason } : {}),
       tokenExpiresAt: null,
       actorId: input.actorId ?? connection.actorId,
@@ -127,12 +138,20 @@ async function endConnection(ctx: AuthContext, connectionIdInput: string, rawInp
       for (const install of pending) {
         await tx.auth.putInstall({ ...install, state: 'cancelled', sealedState: null, updatedAt: at, metadata: { ...install.metadata, cancelReason: `connection ${to}` } });
       }
-      await tx.auth.putConnection(ended);
+      await tx.auth.putConnection(next);
       revokedLeases = await tx.auth.revokeLeases(connectionId, at);
     });
     logEvent(ctx, 'info', { event: `auth.connection.${to}`, connectionId, from: connection.state, to, reason: input.reason, revokedLeases }, `connection ${to}`);
-    return ended;
+    return { connection: next, wiped };
   });
+  if (ended.wiped) {
+    const connector = ctx.lookupConnector(ended.connection.connectorId);
+    const outcome = connector ? await revokeAtProvider(ctx, oauthSetupFor(ctx, connector), ended.wiped) : 'not_supported';
+    if (outcome !== 'not_supported') {
+      logEvent(ctx, outcome === 'revoked' ? 'info' : 'warn', { event: 'auth.connection.provider_revocation', connectionId, outcome }, `provider revocation ${outcome}`);
+    }
+  }
+  return ended.connection;
 }
 
 /** The AuthBinding seam the control plane uses before it creates a run. */

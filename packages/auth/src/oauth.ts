@@ -68,8 +68,8 @@ function clientAuth(setup: OAuthSetup): oauth.ClientAuth {
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-function requestOptions(ctx: AuthContext, endpoints: OAuthEndpoints, signal: AbortSignal): oauth.TokenEndpointRequestOptions {
-  const url = new URL(endpoints.tokenUrl);
+function requestOptions(ctx: AuthContext, endpoints: OAuthEndpoints, signal: AbortSignal, target: string = endpoints.tokenUrl): oauth.TokenEndpointRequestOptions {
+  const url = new URL(target);
   return {
     signal,
     [oauth.customFetch]: (input: string, init: RequestInit) => ctx.fetch(input, init),
@@ -169,6 +169,30 @@ const BoundTokensSchema = z.object({
   scopes: z.array(z.string().min(1)).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
+
+export type ProviderRevocation = 'revoked' | 'failed' | 'not_supported';
+
+/**
+ * RFC 7009 revocation at the provider (best effort, after the local wipe): the refresh token if
+ * there is one (which revokes the grant), else the access token. Never throws.
+ */
+export async function revokeAtProvider(ctx: AuthContext, setup: OAuthSetup | null, secret: SecretMap): Promise<ProviderRevocation> {
+  const revocationUrl = setup?.endpoints.revocationUrl;
+  const [hint, token] = secret.refresh_token ? ['refresh_token', secret.refresh_token] : ['access_token', secret.access_token];
+  if (!setup || !revocationUrl || !token) return 'not_supported';
+  const as = authorizationServer(setup.endpoints);
+  const client: oauth.Client = { client_id: setup.client.clientId };
+  try {
+    const response = await oauth.revocationRequest(as, client, clientAuth(setup), token, {
+      ...requestOptions(ctx, setup.endpoints, AbortSignal.timeout(ctx.httpTimeoutMs), revocationUrl),
+      additionalParameters: { token_type_hint: hint },
+    });
+    await oauth.processRevocationResponse(response);
+    return 'revoked';
+  } catch {
+    return 'failed';
+  }
+}
 
 export interface BoundTokens {
   secret: SecretMap;

@@ -32,7 +32,7 @@ describe('canary secrets', () => {
     const oauthco = testConnector('oauthco', {
       type: 'oauth2',
       requestedScopes: ['read'],
-      oauth: { authorizationUrl: server.authorizationUrl, tokenUrl: server.tokenUrl },
+      oauth: { authorizationUrl: server.authorizationUrl, tokenUrl: server.tokenUrl, revocationUrl: server.revocationUrl },
     });
     const h = harness({
       connectors: [tokenco, oauthco],
@@ -102,6 +102,8 @@ describe('canary secrets', () => {
     leaseIds.push(ol2.leaseId);
     leaseSecrets.push(ol2.payload.access_token!);
     await h.auth.rewrapCredentials();
+    await h.auth.revokeConnection(od.connection.connectionId, { reason: 'canary done' });
+    expect(server.revocations.at(-1)).toEqual({ hint: 'refresh_token', known: true });
     expect(errors.length).toBeGreaterThanOrEqual(12);
 
     const storeJson = await dumpAuthStore(h.stores, leaseIds);

@@ -160,6 +160,43 @@ describe('OAuth2 authorization code + PKCE', () => {
   });
 });
 
+describe('revocation at the provider (RFC 7009)', () => {
+  function revocable() {
+    return testConnector('oauthco', {
+      type: 'oauth2',
+      requestedScopes: ['read'],
+      oauth: { authorizationUrl: server.authorizationUrl, tokenUrl: server.tokenUrl, revocationUrl: server.revocationUrl },
+    });
+  }
+
+  it('revoking a connection revokes its refresh token upstream after the local wipe', async () => {
+    const h = oauthHarness(revocable());
+    const started = await h.auth.startInstall('oauthco', 'tenant-1', { subject: 'u' });
+    const { code, state } = await server.approve(started.authorizationUrl!);
+    const done = await h.auth.completeInstall(started.install.installId, { callbackToken: started.callbackToken, subject: 'u', code, state });
+    const before = server.revocations.length;
+    await h.auth.revokeConnection(done.connection.connectionId, { reason: 'offboarding' });
+    expect(server.revocations.slice(before)).toEqual([{ hint: 'refresh_token', known: true }]);
+    expect(h.logger.lines.some((l) => l.includes('provider_revocation') && l.includes('"outcome":"revoked"'))).toBe(true);
+  });
+
+  it('a failing revocation endpoint does not undo the local revocation', async () => {
+    const h = oauthHarness(revocable());
+    const started = await h.auth.startInstall('oauthco', 'tenant-1', { subject: 'u' });
+    const { code, state } = await server.approve(started.authorizationUrl!);
+    const done = await h.auth.completeInstall(started.install.installId, { callbackToken: started.callbackToken, subject: 'u', code, state });
+    server.revocationDown = true;
+    try {
+      const revoked = await h.auth.revokeConnection(done.connection.connectionId, { reason: 'offboarding' });
+      expect(revoked.state).toBe('revoked');
+      expect((await failure(() => h.auth.requestLease(done.connection.connectionId))).code).toBe('connection_revoked');
+      expect(h.logger.lines.some((l) => l.includes('provider_revocation') && l.includes('"outcome":"failed"'))).toBe(true);
+    } finally {
+      server.revocationDown = false;
+    }
+  });
+});
+
 function oauthHarnessWithFetch(fetchImpl: typeof fetch) {
   return harness({
     connectors: [oauthConnector()],

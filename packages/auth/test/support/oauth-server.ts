@@ -11,6 +11,11 @@ export interface OAuthTestServer {
   url: string;
   authorizationUrl: string;
   tokenUrl: string;
+  revocationUrl: string;
+  /** RFC 7009 requests received: token type hints (never the tokens). */
+  revocations: Array<{ hint: string | null; known: boolean }>;
+  /** Answer revocation requests with 503. */
+  revocationDown: boolean;
   clientId: string;
   clientSecret: string;
   /** Grant counts by grant_type. */
@@ -40,7 +45,9 @@ export async function startOAuthServer(options: { clientId?: string; clientSecre
   const prefix = options.tokenPrefix ?? 'tok';
   const codes = new Map<string, IssuedCode>();
   const refreshTokens = new Map<string, string>();
-  const state: Pick<OAuthTestServer, 'grants' | 'tokenRequests' | 'refreshMode' | 'accessTokenTtlSeconds'> = {
+  const state: Pick<OAuthTestServer, 'grants' | 'tokenRequests' | 'refreshMode' | 'accessTokenTtlSeconds' | 'revocations' | 'revocationDown'> = {
+    revocations: [],
+    revocationDown: false,
     grants: {},
     tokenRequests: [],
     refreshMode: 'ok',
@@ -124,6 +131,24 @@ export async function startOAuthServer(options: { clientId?: string; clientSecre
       res.writeHead(302, { location: redirect.toString() });
       return res.end();
     }
+    if (req.method === 'POST' && url.pathname === '/revoke') {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        if (!clientAuthenticated(req, form)) return oauthError(res, 401, 'invalid_client');
+        if (state.revocationDown) {
+          res.writeHead(503);
+          return res.end();
+        }
+        const token = form.get('token') ?? '';
+        state.revocations.push({ hint: form.get('token_type_hint'), known: refreshTokens.has(token) });
+        refreshTokens.delete(token);
+        res.writeHead(200);
+        res.end();
+      });
+      return;
+    }
     if (req.method === 'POST' && url.pathname === '/token') {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -141,6 +166,16 @@ export async function startOAuthServer(options: { clientId?: string; clientSecre
     url: base,
     authorizationUrl: `${base}/authorize`,
     tokenUrl: `${base}/token`,
+    revocationUrl: `${base}/revoke`,
+    get revocations() {
+      return state.revocations;
+    },
+    get revocationDown() {
+      return state.revocationDown;
+    },
+    set revocationDown(down) {
+      state.revocationDown = down;
+    },
     clientId,
     clientSecret,
     get grants() {
