@@ -6,7 +6,6 @@ export const TERMINAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'policy_shed',
   'run_denied',
   'run_shed',
-  'run_not_executable',
   'unknown_run',
   'unknown_capability',
 ]);
@@ -32,8 +31,11 @@ export function dispatchErrorOf(error: unknown, now: number, stage: DispatchErro
   return { stage, code: 'runtime_failed', message: redact(message), retryable: true, details: {}, recordedAt: isoAt(now) };
 }
 
-/** Conflicts that a later delivery resolves (a concurrent executeRun on the same run). */
-export const RETRYABLE_CONFLICTS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['duplicate_record', 'stale_aggregator_epoch']);
+/**
+ * Conflicts that a later delivery resolves: a concurrent executeRun on the same run, or a run still
+ * `running` because a released (cancelled) delivery has not finished recording its outcome.
+ */
+export const RETRYABLE_CONFLICTS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['duplicate_record', 'stale_aggregator_epoch', 'run_not_executable']);
 
 /**
  * What a failed delivery means for the job. `run_completed` means an earlier delivery already

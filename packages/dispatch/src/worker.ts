@@ -23,13 +23,14 @@ export interface ExecuteRunOptions {
   allowedOperations?: string[];
   aggregatorId?: string;
   aggregatorEpoch?: number;
-  signal?: AbortSignal;
+  /** Set when the job was recovered from a dead worker's expired lease (its run may be `running`). */
+  allowRunning?: boolean;
   [option: string]: unknown;
 }
 
 /** What a worker needs from the control plane (or the platform). */
 export interface RunExecutor {
-  executeRun(runId: string, options?: ExecuteRunOptions): Promise<unknown>;
+  executeRun(runId: string, options?: ExecuteRunOptions, call?: { signal?: AbortSignal }): Promise<unknown>;
 }
 
 export interface DispatchWorkerOptions {
@@ -149,12 +150,12 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
     const { job } = entry;
     let outcome: Outcome;
     try {
-      await executor!.executeRun(job.runId, {
-        ...job.executeOptions,
-        tenantId: job.tenantId,
-        ...options.executeOptions?.(job),
-        signal: entry.controller.signal,
-      });
+      const recovered = job.lastError?.stage === 'recovery';
+      await executor!.executeRun(
+        job.runId,
+        { ...job.executeOptions, tenantId: job.tenantId, ...(recovered ? { allowRunning: true } : {}), ...options.executeOptions?.(job) },
+        { signal: entry.controller.signal },
+      );
       outcome = { kind: 'completed', recovered: false };
     } catch (error) {
       outcome = classifyFailure(error, job.attempts, job.maxAttempts, clock.now());

@@ -243,7 +243,7 @@ describe.each(tiers)('dispatch on $name', (tier) => {
   it('telemetry payloads are redacted', async () => {
     const all = ['enqueue', 'deliver', 'retry', 'dead_letter', 'replay'].map((c) => record(`integration:dispatch:${c}`));
     try {
-      const { job } = await h.admitAndEnqueue({ behavior: { terminal: true } }, { executeOptions: { actorId: 'ops', api_key: 'canary-api-key-0001' } });
+      const { job } = await h.admitAndEnqueue({ behavior: { terminal: true } }, { executeOptions: { actorId: 'ops', extensions: { api_key: 'canary-api-key-0001' } } });
       started();
       await settledJob(job.dispatchId, ['dead_lettered']);
       await h.queue.replay(job.dispatchId);

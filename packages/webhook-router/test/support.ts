@@ -4,18 +4,18 @@ import type { Stores } from '@integration/contracts';
 import { createDispatchQueue, createDispatchWorker } from '@integration/dispatch';
 import { signWebhook } from '@integration/ingress';
 import { createWebhookRouter, type WebhookRouterOptions } from '../src/index';
-import { acme, capabilityRegistry, WEBHOOK_SECRET } from '../../dispatch/test/support/fixtures';
-import { ledgerExecutor } from '../../dispatch/test/support/ledger-executor';
-
-export const capabilities = capabilityRegistry(acme);
+import { acme, WEBHOOK_SECRET } from '../../dispatch/test/support/fixtures';
+import { controlPlaneFor } from '../../dispatch/test/support/harness';
 export const SEALING = { keys: { k1: randomBytes(32).toString('base64') }, activeKeyId: 'k1' };
 
 /** The async path as the platform wires it: auth (sealer + secret refs), router, queue, worker. */
 export function stack(stores: Stores, overrides: Partial<WebhookRouterOptions> = {}) {
   const auth = createAuthService({ stores, connectors: [acme], secrets: SEALING, environment: 'test' });
+  const controlPlane = controlPlaneFor(stores);
+  const capabilities = controlPlane;
   const queue = createDispatchQueue({ stores, maxAttempts: 3 });
   const router = createWebhookRouter({ stores, capabilities, sealer: KeyRing.fromConfig(SEALING), secrets: auth, queue, ...overrides });
-  const executor = ledgerExecutor({ stores, capabilities });
+  const executor = controlPlane;
   const worker = () => createDispatchWorker({ stores, executor, concurrency: 2, pollIntervalMs: 50, leaseMs: 2_000, backoff: { baseMs: 5, capMs: 20 } });
   return { auth, queue, router, executor, worker };
 }

@@ -1,17 +1,25 @@
 import { createIngress, definitionFromTrigger, signWebhook } from '@integration/ingress';
 import type { Stores } from '@integration/contracts';
 import { createDispatchQueue, createDispatchWorker, type DispatchWorkerOptions, type EnqueueOptions } from '../../src/index';
-import { acme, capabilityRegistry, orderCreated, WEBHOOK_SECRET } from './fixtures';
-import { ledgerExecutor } from './ledger-executor';
+import { createControlPlane } from '@integration/control-plane';
+import { createDirectRuntime } from '@integration/direct-runtime';
+import { acme, orderCreated, WEBHOOK_SECRET } from './fixtures';
 
-export const capabilities = capabilityRegistry(acme);
+/** The real control plane (direct runtime) with the test connector registered. */
+export function controlPlaneFor(stores: Stores) {
+  const controlPlane = createControlPlane({ stores, runtimes: { direct: createDirectRuntime() } });
+  controlPlane.registerConnector(acme);
+  return controlPlane;
+}
 
 /** Admission + queue + executor over one Stores, as the platform would wire them. */
 export function harness(stores: Stores, queueOptions: { maxAttempts?: number } = {}) {
+  const controlPlane = controlPlaneFor(stores);
+  const capabilities = controlPlane;
   const ingress = createIngress({ stores, capabilities });
   const definition = definitionFromTrigger('acme', orderCreated, { secret: WEBHOOK_SECRET });
   const queue = createDispatchQueue({ stores, ...queueOptions });
-  const executor = ledgerExecutor({ stores, capabilities });
+  const executor = controlPlane;
   let n = 0;
   async function admitAndEnqueue(body: Record<string, unknown>, options: EnqueueOptions & { delivery?: string; tenantId?: string } = {}) {
     n += 1;

@@ -118,7 +118,26 @@ export async function sqliteTier(): Promise<Tier | null> {
   };
 }
 
+/**
+ * pg (CommonJS) cannot load in a process started with `--conditions import`: its require of
+ * pg-pool then yields the ESM namespace. vitest passes the resolve conditions to its workers, so
+ * in-process Postgres tests are skipped there (child processes started with tsx are unaffected).
+ */
+export function pgLoadableHere(): boolean {
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--conditions=import' || arg === '-C=import') return false;
+    if ((arg === '--conditions' || arg === '-C') && argv[i + 1] === 'import') return false;
+  }
+  return true;
+}
+
 export async function postgresTier(label = 'async'): Promise<Tier | null> {
+  if (!pgLoadableHere()) {
+    console.warn('[tiers] this test process runs with `--conditions import`, under which pg cannot load: in-process Postgres tier skipped');
+    return null;
+  }
   const postgresStores = await importFactory<PostgresFactory>('@integration/store-postgres', 'postgresStores');
   if (!postgresStores) {
     console.warn('[tiers] @integration/store-postgres has no postgresStores yet: Postgres tier skipped');
