@@ -54,6 +54,8 @@ export interface OpenSession {
   boundary: BoundarySessionDescriptor | null;
   /** Completed turns (or pulls). */
   turns: number;
+  /** True while a turn runs. */
+  busy: boolean;
 }
 
 export interface SessionInfo {
@@ -140,9 +142,14 @@ export function createHarness(runtimeClass: RuntimeClass, defaults: Record<strin
       if (session.boundary && bridge) await bridge.stop(session.boundary).catch(() => {});
     }
   };
-  const cache = new SessionCache<OpenSession>(options.cache ?? {}, clock, async (_key, session: OpenSession, _reason: EvictionReason) => {
-    await stopSession(session);
-  });
+  const cache = new SessionCache<OpenSession>(
+    options.cache ?? {},
+    clock,
+    async (_key, session: OpenSession, _reason: EvictionReason) => {
+      await stopSession(session);
+    },
+    (session) => session.busy,
+  );
 
   const openBoundary = async (plan: AttemptPlan, sessionId: string): Promise<BoundarySessionDescriptor | null> => {
     if (!plan.driver.needsWorkspace || !bridge) return null;
@@ -194,7 +201,7 @@ export function createHarness(runtimeClass: RuntimeClass, defaults: Record<strin
         env: attach?.executionSurface.environment ?? {},
         signal: plan.context.signal,
       });
-      return { key, sessionId, driver: plan.driver, handle, provider: plan.provider, workspace: plan.workspace, boundary, turns: 0 };
+      return { key, sessionId, driver: plan.driver, handle, provider: plan.provider, workspace: plan.workspace, boundary, turns: 0, busy: false };
     } catch (error) {
       if (boundary && bridge) await bridge.stop(boundary).catch(() => {});
       throw error;
@@ -291,6 +298,16 @@ export function createHarness(runtimeClass: RuntimeClass, defaults: Record<strin
       return locks.run(key, async () => {
         let session = await cache.get(key);
         let lifecycle: 'started' | 'reused' = 'reused';
+        if (session?.boundary && bridge) {
+          // A reused session proves its boundary is still alive; a dead one is replaced.
+          try {
+            session.boundary = await bridge.heartbeat(session.boundary);
+            if (session.boundary.status === 'failed') throw new Error('boundary failed');
+          } catch {
+            await cache.evict(key, 'failed');
+            session = undefined;
+          }
+        }
         if (!session) {
           try {
             session = await openSession(plan, key);
@@ -302,12 +319,21 @@ export function createHarness(runtimeClass: RuntimeClass, defaults: Record<strin
         }
         const sessionId = session.sessionId;
         const turn = session.turns + 1;
+        session.busy = true;
+        try {
+          return await runTurn(session, sessionId, turn, lifecycle);
+        } finally {
+          session.busy = false;
+        }
+      });
+
+      async function runTurn(session: OpenSession, sessionId: string, turn: number, lifecycle: 'started' | 'reused'): Promise<RuntimeResult> {
         events.push({
           type: `${hooks.lifecycle}.${lifecycle}`,
           stream: 'control',
           payload: {
             [`${hooks.lifecycle}Id`]: sessionId,
-            driver: driver.id,
+            driver: plan.driver.id,
             provider: plan.provider,
             turn,
             ...(session.boundary ? { boundarySessionId: session.boundary.boundarySessionId } : {}),
@@ -330,7 +356,7 @@ export function createHarness(runtimeClass: RuntimeClass, defaults: Record<strin
         const timeoutMs = Math.max(1, Math.min(capability.timeoutMs, context.timeoutMs > 0 ? context.timeoutMs : capability.timeoutMs));
         let result: ExecutionResult;
         try {
-          result = await driver.run(
+          result = await plan.driver.run(
             session.handle,
             {
               runId: context.runId,
@@ -391,12 +417,12 @@ export function createHarness(runtimeClass: RuntimeClass, defaults: Record<strin
         events.push({
           type: 'attempt.completed',
           stream: 'control',
-          payload: { capabilityId: capability.id, driver: driver.id, turn },
+          payload: { capabilityId: capability.id, driver: plan.driver.id, turn },
           sessionId,
           runtimeRefId: sessionId,
         });
         return finish({ status: 'completed', output: shaped.output, events, artifacts, runtimeRefId: sessionId });
-      });
+      }
     },
   };
 }

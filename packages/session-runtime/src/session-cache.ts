@@ -27,6 +27,8 @@ export class SessionCache<V> {
     options: SessionCacheOptions,
     private readonly clock: Clock,
     private readonly onEvict: (key: string, value: V, reason: EvictionReason) => Promise<void>,
+    /** Values in use are never evicted for capacity or age; the cache may briefly exceed its bound. */
+    private readonly isBusy: (value: V) => boolean = () => false,
   ) {
     this.ttlMs = options.ttlMs ?? 15 * 60_000;
     this.maxSessions = options.maxSessions ?? 64;
@@ -66,7 +68,8 @@ export class SessionCache<V> {
     this.slots.set(key, { value, lastUsedAt: this.clock.now() });
     await this.sweep();
     while (this.slots.size > this.maxSessions) {
-      const oldest = this.slots.keys().next().value as string;
+      const oldest = [...this.slots.entries()].find(([k, slot]) => k !== key && !this.isBusy(slot.value))?.[0];
+      if (oldest === undefined) break;
       await this.evict(oldest, 'capacity');
     }
   }
@@ -80,7 +83,7 @@ export class SessionCache<V> {
   async sweep(): Promise<void> {
     const now = this.clock.now();
     for (const [key, slot] of [...this.slots]) {
-      if (now - slot.lastUsedAt >= this.ttlMs) await this.evict(key, 'expired');
+      if (now - slot.lastUsedAt >= this.ttlMs && !this.isBusy(slot.value)) await this.evict(key, 'expired');
     }
   }
 

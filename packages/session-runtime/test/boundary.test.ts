@@ -229,3 +229,21 @@ describe('boundary inside the session runtime', () => {
     expect(existsSync(dir)).toBe(false);
   });
 });
+
+describe('heartbeat on reuse', () => {
+  it('a reused session whose boundary died is replaced by a new session', async () => {
+    const adapter = localBoundaryAdapter();
+    runtime = createSessionRuntime({ boundary: { adapter } });
+    const capability = sessionCapability({ driver: 'subprocess', provider: 'jsonl', options: { command: process.execPath, args: [fixture('fake-jsonl.mjs')] } });
+    const first = await runtime.execute(capability, { prompt: 'a' }, contextFor());
+    const reused = await runtime.execute(capability, { prompt: 'b' }, contextFor());
+    expect(reused.runtimeRefId).toBe(first.runtimeRefId);
+    // The kernel loses the boundary behind the runtime's back.
+    for (const id of adapter.sessions()) await adapter.stop(id);
+    const replaced = await runtime.execute(capability, { prompt: 'c' }, contextFor());
+    expect(replaced.status).toBe('completed');
+    expect(replaced.runtimeRefId).not.toBe(first.runtimeRefId);
+    expect(types(replaced.events)[1]).toBe('session.started');
+    expect(replaced.status === 'completed' && replaced.output).toMatchObject({ count: 1 });
+  });
+});

@@ -231,3 +231,25 @@ describe('session cache', () => {
     expect(() => new SessionCache({ maxSessions: 0 }, clock, async () => {})).toThrow(RangeError);
   });
 });
+
+describe('busy sessions', () => {
+  it('capacity eviction never stops a session in the middle of a turn', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow: SessionType<null> = {
+      async turn(_s, request) {
+        if (request.prompt === 'slow') await gate;
+        return { output: { prompt: request.prompt } };
+      },
+    };
+    runtime = createSessionRuntime({ cache: { maxSessions: 1 }, drivers: { 'in-process': inProcessDriver({ types: { slow } }) } });
+    const capability = sessionCapability({ driver: 'in-process', provider: 'slow' });
+    const pending = runtime.execute(capability, { prompt: 'slow' }, contextFor({ connectionId: 'c1' }));
+    await new Promise((r) => setTimeout(r, 10));
+    const other = await runtime.execute(capability, { prompt: 'fast' }, contextFor({ connectionId: 'c2' }));
+    expect(other.status).toBe('completed');
+    release();
+    const slowResult = await pending;
+    expect(slowResult.status).toBe('completed');
+  });
+});

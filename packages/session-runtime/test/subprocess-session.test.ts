@@ -210,3 +210,19 @@ describe('subprocess driver, shell profile', () => {
     expect(result.status === 'failed' && result.error.code).toBe('invalid_request');
   });
 });
+
+describe('process hygiene', () => {
+  it('background processes a turn leaves behind are killed with its process group', async () => {
+    runtime = createSessionRuntime();
+    const capability = sessionCapability({
+      driver: 'subprocess',
+      provider: 'shell',
+      options: { script: `${JSON.stringify(process.execPath)} -e "setInterval(() => {}, 1000)" >/dev/null 2>&1 & echo $!` },
+    });
+    const result = await runtime.execute(capability, { prompt: '' }, contextFor());
+    expect(result.status).toBe('completed');
+    const pid = Number((result.status === 'completed' && (result.output as { stdout: string }).stdout) || 0);
+    expect(pid).toBeGreaterThan(0);
+    await waitFor(() => !isAlive(pid));
+  });
+});

@@ -34,6 +34,18 @@ export type ProcessOutcome =
 
 const STDERR_TAIL_BYTES = 8 * 1024;
 
+/** Process groups still running; killed if the host process exits while they do. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function trackGroup(pid: number): void {
+  liveGroups.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const group of liveGroups) killGroup(group, 'SIGKILL');
+  });
+}
+
 /** Sends a signal to the whole process group of a detached child; a gone group is not an error. */
 export function killGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {
@@ -110,7 +122,10 @@ export function runProcess(spec: ProcessSpec, options: ProcessRunOptions): Promi
       // Spawn failures (ENOENT, EACCES) arrive here before any output.
       if (child.pid === undefined) finish({ kind: 'spawn_error', code: error.code ?? 'spawn_failed', message: error.message });
     });
-    if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    if (child.pid !== undefined) {
+      trackGroup(child.pid);
+      options.onSpawn?.(child.pid);
+    }
 
     child.stdin?.on('error', () => {
       // The child may exit before reading stdin (EPIPE); its exit status tells the story.
@@ -139,6 +154,14 @@ export function runProcess(spec: ProcessSpec, options: ProcessRunOptions): Promi
       });
     }
 
+    child.on('exit', () => {
+      if (child.pid !== undefined) {
+        // The leader is gone: stragglers in its group (background grandchildren) go with it, so a
+        // turn never leaves processes behind and the pipes close.
+        killGroup(child.pid, 'SIGKILL');
+        liveGroups.delete(child.pid);
+      }
+    });
     child.on('close', (exitCode, signal) => {
       switch (stopReason) {
         case 'timeout':
