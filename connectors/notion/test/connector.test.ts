@@ -106,6 +106,26 @@ describe('notion() definition', () => {
   });
 });
 
+describe('conformance spec', () => {
+  it('setup starts a fake Notion API that accepts canary tokens; every fixture completes; teardown stops it', async () => {
+    const spec = notion().conformance!;
+    expect(spec.fixtures.map((f) => f.capabilityId).sort()).toEqual(notion().operations.map((o) => o.id));
+    const env = await spec.setup!();
+    try {
+      for (const fixture of spec.fixtures) {
+        const run = await runCapability(env.connector!, fixture.capabilityId, fixture.input, { token: 'canary_conformance_token_42' });
+        expect(run.status, fixture.name).toBe('completed');
+        expect(run.events.map((e) => e.type)).toEqual(fixture.expect!.eventTypes);
+        expect(run.artifacts.map((a) => a.input.type)).toEqual(fixture.expect!.artifactTypes);
+      }
+    } finally {
+      await env.teardown!();
+    }
+    const after = await runCapability(env.connector!, 'notion.users.get_self', {}, { token: 'canary_conformance_token_42' });
+    expect(after.error).toMatchObject({ errorClass: 'unavailable' });
+  });
+});
+
 describe('canary token', () => {
   const CANARY = 'secret_CANARY_ntn_5b7e0c9d2f41';
   let fake: FakeNotion;
