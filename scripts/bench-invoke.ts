@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { createPlatform, defineConnector, defineOperation, type HandlerContext } from '@integration/platform';
+import { createPlatform, defineConnector, defineOperation, generateSealingKey, type HandlerContext } from '@integration/platform';
 
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2_000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20_000);
@@ -39,7 +39,7 @@ async function measure(label: string, fn: (i: number) => Promise<unknown>) {
 }
 
 async function main() {
-  const platform = await createPlatform({ connectors: [connector] });
+  const platform = await createPlatform({ connectors: [connector], secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' } });
   const ctx = {} as HandlerContext;
   const direct = await measure('direct handler call', (i) => handler({ n: i }, ctx));
   const pipeline = await measure('platform.invoke (memory tier)', (i) => platform.invoke('bench.noop.run', { n: i }));

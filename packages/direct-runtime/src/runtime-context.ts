@@ -1,33 +1,5 @@
+import { attemptIdFor, NonEmptyString, parseAt, ValidationError, type RuntimeContext } from '@integration/contracts';
 import { z } from 'zod';
-import { attemptIdFor, ExecutionPolicySchema, LeaseSchema, NonEmptyString, parseAt, type RuntimeContext } from '@integration/contracts';
-
-const hasMethods =
-  (...names: string[]) =>
-  (value: unknown): boolean =>
-    typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
-
-/** What the direct runtime checks about the host-provided context before running anything. */
-const RuntimeContextSchema = z
-  .looseObject({
-    runId: NonEmptyString,
-    attempt: z.number().int().positive(),
-    attemptId: NonEmptyString,
-    lease: LeaseSchema,
-    tenantId: z.string().nullish(),
-    actorId: z.string().nullish(),
-    traceId: z.string().nullish(),
-    idempotencyKey: z.string().nullish(),
-    executionPolicy: ExecutionPolicySchema,
-    signal: z.instanceof(AbortSignal),
-    timeoutMs: z.number().positive(),
-    logger: z.custom((value) => hasMethods('debug', 'info', 'warn', 'error', 'child')(value), 'logger must implement debug/info/warn/error/child'),
-    clock: z.custom((value) => hasMethods('now')(value), 'clock must have now()'),
-    extensions: z.record(z.string(), z.unknown()).nullish(),
-  })
-  .refine((ctx) => ctx.attemptId === attemptIdFor(ctx.runId, ctx.attempt), {
-    message: 'attemptId must equal `${runId}:${attempt}`',
-    path: ['attemptId'],
-  });
 
 const CapabilitySchema = z.looseObject({
   id: NonEmptyString,
@@ -35,11 +7,55 @@ const CapabilitySchema = z.looseObject({
   runtimeClass: z.string(),
 });
 
+const checkedCapabilities = new WeakSet<object>();
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isText = (value: unknown) => typeof value === 'string' && value.length > 0;
+const isNullableText = (value: unknown) => value === undefined || value === null || typeof value === 'string';
+const hasMethods = (value: unknown, ...names: string[]) => isObject(value) && names.every((name) => typeof value[name] === 'function');
+
+/**
+ * The context checks, written out by hand: this runs once per attempt on the hot path, and a zod
+ * parse of the whole context cost more than the rest of the runtime together. Each entry names the
+ * field and the rule, so a malformed context still yields a precise `invalid_argument`.
+ */
+const contextRules: Array<[field: string, ok: (ctx: Record<string, unknown>) => boolean, rule: string]> = [
+  ['runId', (c) => isText(c.runId), 'a non-empty string'],
+  ['attempt', (c) => Number.isInteger(c.attempt) && (c.attempt as number) > 0, 'a positive integer'],
+  ['attemptId', (c) => c.attemptId === attemptIdFor(String(c.runId), Number(c.attempt)), 'equal to `${runId}:${attempt}`'],
+  ['lease', (c) => isObject(c.lease) && isText(c.lease.leaseId) && typeof c.lease.subject === 'string' && Array.isArray(c.lease.scopes), 'a lease'],
+  ['lease.payload', (c) => isObject((c.lease as Record<string, unknown>).payload) && Object.values((c.lease as { payload: object }).payload).every((v) => typeof v === 'string'), 'a map of strings'],
+  ['tenantId', (c) => isNullableText(c.tenantId), 'a string or null'],
+  ['actorId', (c) => isNullableText(c.actorId), 'a string or null'],
+  ['traceId', (c) => isNullableText(c.traceId), 'a string or null'],
+  ['idempotencyKey', (c) => isNullableText(c.idempotencyKey), 'a string or null'],
+  [
+    'executionPolicy',
+    (c) => isObject(c.executionPolicy) && typeof c.executionPolicy.runtimeClass === 'string' && isObject(c.executionPolicy.sandbox) && Array.isArray(c.executionPolicy.sandbox.allowedTools),
+    'an execution policy',
+  ],
+  ['signal', (c) => c.signal instanceof AbortSignal, 'an AbortSignal'],
+  ['timeoutMs', (c) => typeof c.timeoutMs === 'number' && c.timeoutMs > 0, 'a positive number'],
+  ['logger', (c) => hasMethods(c.logger, 'debug', 'info', 'warn', 'error', 'child'), 'a logger with debug/info/warn/error/child'],
+  ['clock', (c) => hasMethods(c.clock, 'now'), 'a clock with now()'],
+  ['extensions', (c) => c.extensions === undefined || c.extensions === null || isObject(c.extensions), 'an object'],
+];
+
 /**
  * Throws ValidationError `invalid_argument` when the host hands over a malformed capability or
  * context (a host bug, not a handler failure). Returns nothing: the original objects are used as-is.
  */
 export function checkExecuteArguments(capability: unknown, context: unknown): asserts context is RuntimeContext {
-  parseAt(CapabilitySchema, capability, 'direct runtime capability');
-  parseAt(RuntimeContextSchema, context, 'direct runtime context');
+  // Capabilities are immutable once defined: check each one once.
+  if (!isObject(capability) || !checkedCapabilities.has(capability)) {
+    parseAt(CapabilitySchema, capability, 'direct runtime capability');
+    checkedCapabilities.add(capability as object);
+  }
+  if (!isObject(context)) throw new ValidationError('invalid_argument', 'direct runtime context: (root): expected an object');
+  const issues = contextRules.filter(([, ok]) => !ok(context)).map(([field, , rule]) => ({ path: field, message: `must be ${rule}` }));
+  if (issues.length > 0) {
+    throw new ValidationError('invalid_argument', `direct runtime context: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+      details: { issues },
+    });
+  }
 }

@@ -1,13 +1,21 @@
 import {
   parseAt,
-  PolicyDecisionSchema,
   redact,
   type AuditContext,
   type ExecutionPolicy,
   type PolicyDecision,
   type PolicyStatus,
 } from '@integration/contracts';
-import { PolicyInputSchema, subjectOf, type PolicyInput, type PolicySubject } from './input';
+import type { z } from 'zod';
+import {
+  PolicyCapabilitySchema,
+  PolicyCredentialSchema,
+  PolicyInputSchema,
+  PolicyRequestSchema,
+  subjectOf,
+  type PolicyInput,
+  type PolicySubject,
+} from './input';
 import type { PolicyRule, RuleOutcome } from './rule';
 import { policyRules } from './rules';
 
@@ -38,8 +46,7 @@ export function evaluatePolicy(input: PolicyInput, options: EvaluatePolicyOption
 
 /** Like `evaluatePolicy`, plus each rule's individual outcome (for review packets and debugging). */
 export function explainPolicy(input: PolicyInput, options: EvaluatePolicyOptions = {}): PolicyExplanation {
-  const parsed = parseAt(PolicyInputSchema, input, 'policy input');
-  const subject = subjectOf(parsed);
+  const subject = subjectOf(parseInput(input));
   const trace = (options.rules ?? policyRules).map((rule) => ({ rule: rule.name, outcome: runRule(rule, subject) }));
 
   const denyReasons = trace.flatMap(({ outcome }) => (outcome.verdict === 'deny' ? outcome.reasons : []));
@@ -53,7 +60,28 @@ export function explainPolicy(input: PolicyInput, options: EvaluatePolicyOptions
     executionPolicy: executionPolicyOf(subject),
     auditContext: auditContextOf(subject),
   };
-  return { decision: PolicyDecisionSchema.parse(decision), trace };
+  return { decision, trace };
+}
+
+/**
+ * Capabilities are immutable once defined, so each one's contract view is parsed once and cached;
+ * the credential and request are parsed on every call.
+ */
+const parsedCapabilities = new WeakMap<object, z.output<typeof PolicyCapabilitySchema>>();
+
+function parseInput(input: PolicyInput): z.output<typeof PolicyInputSchema> {
+  if (typeof input !== 'object' || input === null) return parseAt(PolicyInputSchema, input, 'policy input');
+  const raw = input.capability as unknown;
+  let capability = typeof raw === 'object' && raw !== null ? parsedCapabilities.get(raw) : undefined;
+  if (!capability) {
+    capability = parseAt(PolicyCapabilitySchema, raw, 'policy input: capability');
+    parsedCapabilities.set(raw as object, capability);
+  }
+  return {
+    capability,
+    credential: parseAt(PolicyCredentialSchema, input.credential, 'policy input: credential'),
+    request: parseAt(PolicyRequestSchema, input.request, 'policy input: request'),
+  };
 }
 
 /** A rule that throws fails closed: it denies, naming itself (never the error, which may hold data). */
