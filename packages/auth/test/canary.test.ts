@@ -102,11 +102,12 @@ describe('canary secrets', () => {
     leaseIds.push(ol2.leaseId);
     leaseSecrets.push(ol2.payload.access_token!);
     await h.auth.rewrapCredentials();
+    const storeBeforeRevoke = await dumpAuthStore(h.stores, leaseIds);
     await h.auth.revokeConnection(od.connection.connectionId, { reason: 'canary done' });
     expect(server.revocations.at(-1)).toEqual({ hint: 'refresh_token', known: true });
     expect(errors.length).toBeGreaterThanOrEqual(12);
 
-    const storeJson = await dumpAuthStore(h.stores, leaseIds);
+    const storeJson = storeBeforeRevoke + (await dumpAuthStore(h.stores, leaseIds));
     const logText = h.logger.lines.join('\n');
     const errorText = errors
       .map((e) => {
