@@ -120,7 +120,10 @@ function redactObject(value: Record<string, unknown>, secrets: string[], seen: W
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
     if (child === undefined) continue;
-    out[key] = isSecretKey(key) && child !== null && child !== '' ? REDACTED : redactValue(child, secrets, seen);
+    const cleaned = isSecretKey(key) && child !== null && child !== '' ? REDACTED : redactValue(child, secrets, seen);
+    // An own `__proto__` key is data: define it rather than assign it (which would set the prototype).
+    if (key === '__proto__') Object.defineProperty(out, key, { value: cleaned, enumerable: true, writable: true, configurable: true });
+    else out[key] = cleaned;
   }
   return out;
 }

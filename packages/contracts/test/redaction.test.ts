@@ -41,6 +41,13 @@ describe('redaction', () => {
     );
   });
 
+  it('keeps an own __proto__ key as data', () => {
+    const value = JSON.parse('{"__proto__": {"token": "abcdefgh"}, "a": 1}');
+    const out = redact(value) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"token":"[REDACTED]"},"a":1}');
+  });
+
   it('handles cycles without throwing', () => {
     const a: Record<string, unknown> = { name: 'a' };
     a.self = a;

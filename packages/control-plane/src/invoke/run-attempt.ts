@@ -9,7 +9,7 @@ function failed(error: IntegrationError, capabilityId: string): RuntimeResult {
     artifacts: [],
     events: [
       { type: 'attempt.started', payload: { capabilityId } },
-      { type: 'attempt.failed', level: 'error', payload: { capabilityId, error: { code: error.code, message: error.message } } },
+      { type: 'attempt.failed', level: 'error', payload: { capabilityId, error: { code: error.code, message: error.message, retryable: error.retryable } } },
     ],
   };
 }
