@@ -11,7 +11,7 @@ const reasonOf = (fn: () => unknown) => {
   return { code: error.code, reason: error.details.reason as Record<string, unknown> };
 };
 
-describe('limits', () => {
+describe('limits', { timeout: 30_000 }, () => {
   it('rejects a 50 MB document by size before parsing it', () => {
     const big = `{"agent": {"id": "a", "instructions": "${'x'.repeat(50 * 1024 * 1024)}"}}`;
     const { code, reason } = reasonOf(() => importAgent(big));
