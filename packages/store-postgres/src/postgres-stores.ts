@@ -27,6 +27,8 @@ export const PostgresStoresOptionsSchema = z
     max: z.number().int().positive().default(10),
     /** How long to wait for a connection before `store_unavailable`. */
     connectionTimeoutMs: z.number().int().positive().default(5_000),
+    /** `application_name` of the connections this tier opens (visible in pg_stat_activity). */
+    applicationName: z.string().min(1).max(63).default('integration-store'),
   })
   .refine((o) => (o.connectionString === undefined) !== (o.pool === undefined), { message: 'give exactly one of connectionString or pool' });
 export type PostgresStoresOptions = z.input<typeof PostgresStoresOptionsSchema>;
@@ -47,6 +49,7 @@ export function postgresStores(input: PostgresStoresOptions): Stores {
       max: options.max,
       connectionTimeoutMillis: options.connectionTimeoutMs,
       idleTimeoutMillis: 10_000,
+      application_name: options.applicationName,
     });
   // An idle client losing its connection emits 'error' on the pool; unhandled, that would crash
   // the process. The pool drops the client and opens a new one on the next checkout.
@@ -57,7 +60,7 @@ export function postgresStores(input: PostgresStoresOptions): Stores {
   const channel = `integration_work_${schema}`.slice(0, 63);
   const listenerConfig: pg.ClientConfig = options.pool
     ? { ...(pool as unknown as { options: pg.ClientConfig }).options }
-    : { connectionString: options.connectionString, connectionTimeoutMillis: options.connectionTimeoutMs };
+    : { connectionString: options.connectionString, connectionTimeoutMillis: options.connectionTimeoutMs, application_name: `${options.applicationName}-listen`.slice(0, 63) };
   let closed = false;
   let migrated: Promise<void> | null = null;
 

@@ -1,0 +1,90 @@
+import './pg-interop';
+import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+export const pgUrl = process.env.INTEGRATION_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** null when reachable, else why not. Under CI=true an unreachable server fails the run. */
+export async function pgProblem(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 2_000 });
+  client.on('error', () => undefined);
+  let problem: string | null = null;
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    problem = error instanceof Error ? error.message : String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  if (problem && process.env.CI === 'true') throw new Error(`INTEGRATION_PG_URL (${pgUrl}) is unreachable under CI=true: ${problem}`);
+  if (problem) console.warn(`[store-postgres] skipping: ${pgUrl} is unreachable (${problem})`);
+  return problem;
+}
+
+const runTag = `${process.pid}_${randomBytes(3).toString('hex')}`;
+let counter = 0;
+/** A unique schema name for this test run; drop it with `dropSchema`. */
+export const freshSchema = (label: string) => `t_${label}_${runTag}_${(counter += 1)}`;
+
+export function adminPool(): pg.Pool {
+  const pool = new pg.Pool({ connectionString: pgUrl, max: 2 });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function dropSchema(admin: pg.Pool, schema: string): Promise<void> {
+  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+}
+
+export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+export function spawnTs(script: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', '--conditions=source', script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function waitForLines(child: ChildProcess, pattern: RegExp, count: number, timeoutMs = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    let buffer = '';
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${count} × ${pattern} (saw ${seen}); stderr: ${stderr}`)), timeoutMs);
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      seen += lines.filter((l) => pattern.test(l)).length;
+      if (seen >= count) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => {
+      if (seen < count) {
+        clearTimeout(timer);
+        reject(new Error(`child exited (${code}) after ${seen} lines; stderr: ${stderr}`));
+      }
+    });
+  });
+}
+
+export function killHard(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+/** Terminates every backend opened with this application_name (simulates a lost connection). */
+export async function terminate(admin: pg.Pool, applicationName: string): Promise<number> {
+  const { rows } = await admin.query<{ n: string }>(
+    `SELECT COUNT(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()`,
+    [applicationName],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
