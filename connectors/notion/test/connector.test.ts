@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectorError, IntegrationError, projectCatalogEntries, REDACTED } from '@integration/contracts';
+import { ConnectorError, defineConnector, defineOperation, IntegrationError, projectCatalogEntries, REDACTED } from '@integration/contracts';
+import { z } from 'zod';
 import { allNotionScopes, notion, notionInstallBinding, type NotionOptions } from '../src/index';
 import { fakeIds, startFakeNotion, type FakeNotion } from '../src/testing/index';
 import { runCapability } from './harness';
@@ -87,6 +88,22 @@ describe('notion() definition', () => {
       expect((error as IntegrationError).code).toBe('invalid_argument');
     }
     expect(notion({ baseUrl: 'http://127.0.0.1:9/' }).auth.oauth!.tokenUrl).toBe('http://127.0.0.1:9/v1/oauth/token');
+  });
+
+  it('an extra operation reusing a Notion action name is a definition-time error', () => {
+    const clash = defineOperation({
+      id: 'notion.pages.create_fast',
+      description: 'clashes with page_create',
+      input: z.strictObject({ title: z.string() }),
+      output: z.strictObject({ id: z.string() }),
+      scopes: ['notion.content.insert'],
+      handler: async () => ({ id: 'x' }),
+      consumerSurface: { mode: 'common', normalizedId: 'page.create_fast', actionName: 'page_create' },
+    });
+    const build = () =>
+      defineConnector({ id: 'notion', auth: connector.auth, catalog: connector.catalog, operations: [...connector.operations, clash], triggers: connector.triggers });
+    expect(build).toThrow(IntegrationError);
+    expect(build).toThrow(/action name "page_create" is used by more than one operation/);
   });
 
   it('projects onto JSON-encodable catalog entries for consumers', () => {
