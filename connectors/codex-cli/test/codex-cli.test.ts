@@ -91,11 +91,10 @@ describe('codex.exec.session through platform.invoke', () => {
   });
 
   it('install → two invokes on one connection share the session; review shows runtimeRefId; the token never lands in records', async () => {
-    runtime = createSessionRuntime();
+    // The platform's default session runtime (createSessionRuntime) runs it.
     platform = await createPlatform({
       connectors: [connector()],
       secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' },
-      runtimes: { session: runtime },
     });
     const started = await platform.startInstall('codex_cli', 'tenant-a', { subject: 'dev', actorId: 'ops', requestedScopes: ['session:execute'] });
     const { connection } = await platform.completeInstall(started.install.installId, {

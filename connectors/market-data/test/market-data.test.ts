@@ -198,7 +198,8 @@ describe('market.ticks.pull through platform.invoke', () => {
   it('a restarted platform over the same stores continues the stream', async () => {
     const stores = memoryStores();
     const secrets = { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' };
-    platform = await createPlatform({ connectors: [marketData()], stores, secrets, runtimes: { stream: createStreamRuntime({ stores }) } });
+    // The platform's default stream runtime keeps cursors in the platform's stores.
+    platform = await createPlatform({ connectors: [marketData()], stores, secrets });
     const started = await platform.startInstall('market_data', 'tenant-a', { subject: 'quant', requestedScopes: ['market:read'] });
     const { connection } = await platform.completeInstall(started.install.installId, {
       callbackToken: started.callbackToken,
@@ -223,7 +224,7 @@ describe('market.ticks.pull through platform.invoke', () => {
       'run.completed',
     ]);
     // Restart: new platform, new stream runtime, same stores (the connection survives too).
-    platform = await createPlatform({ connectors: [marketData()], stores, secrets, runtimes: { stream: createStreamRuntime({ stores }) } });
+    platform = await createPlatform({ connectors: [marketData()], stores, secrets });
     const c = await platform.invoke(MARKET_TICKS_PULL, { symbol: 'BTC-USD', limit: 3 }, opts);
     expect([a, b, c].flatMap((r) => (r.output as { items: Tick[] }).items.map((t) => t.seq))).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(c.attempt.runtimeRefId).not.toBe(a.attempt.runtimeRefId);

@@ -27,7 +27,9 @@ describe('subprocess driver, codex profile', () => {
     expect(second.runtimeRefId).toBe(first.runtimeRefId);
     expect(first.output).toMatchObject({ reply: 'turn 1: hello there', turn: 1, sessionId: first.runtimeRefId, workspace: '/workspaces/demo', approvalMode: 'manual' });
     // The fixture's own thread file counts turns: "turn 2" proves `exec resume <thread id>` was used.
-    expect(second.output).toMatchObject({ reply: 'turn 2: again', turn: 2, threadId: (first.output as { threadId: string }).threadId });
+    expect(second.output).toMatchObject({ reply: 'turn 2: again', turn: 2 });
+    const threadOf = (r: typeof first) => r.events.find((e) => e.type === 'codex.thread.started')?.payload as { threadId: string };
+    expect(threadOf(second).threadId).toBe(threadOf(first).threadId);
     expect((first.output as { authBinding: string }).authBinding).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(types(first.events)).toEqual([
       'attempt.started',

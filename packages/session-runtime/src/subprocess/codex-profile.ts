@@ -30,10 +30,8 @@ export const codexProfile: SubprocessProfile = {
     let lineNumber = 0;
     let threadId = typeof turn.state.threadId === 'string' ? turn.state.threadId : null;
     let reply: string | null = null;
-    let usage: Record<string, unknown> | null = null;
     let completed = false;
     let failure: string | null = null;
-    const items: Array<{ id: unknown; type: unknown }> = [];
     return {
       line(line) {
         lineNumber += 1;
@@ -61,10 +59,7 @@ export const codexProfile: SubprocessProfile = {
           case 'item.completed': {
             const item = objectOr(event.item);
             const itemType = typeof item.type === 'string' ? item.type : 'unknown';
-            if (event.type === 'item.completed') {
-              items.push({ id: item.id ?? null, type: itemType });
-              if (itemType === 'agent_message' && typeof item.text === 'string') reply = item.text;
-            }
+            if (event.type === 'item.completed' && itemType === 'agent_message' && typeof item.text === 'string') reply = item.text;
             out.push({
               type: `codex.${event.type}`,
               stream: itemType === 'agent_message' ? 'assistant' : 'stdout',
@@ -74,8 +69,7 @@ export const codexProfile: SubprocessProfile = {
           }
           case 'turn.completed':
             completed = true;
-            usage = objectOr(event.usage);
-            out.push({ type: 'codex.turn.completed', payload: { usage } });
+            out.push({ type: 'codex.turn.completed', payload: { usage: objectOr(event.usage) } });
             break;
           case 'turn.failed': {
             failure = String(objectOr(event.error).message ?? 'turn failed');
@@ -96,7 +90,7 @@ export const codexProfile: SubprocessProfile = {
         const state = threadId ? { threadId } : {};
         if (failure !== null) {
           return {
-            output: { threadId },
+            output: {},
             state,
             error: runtimeError('session_failed', `codex turn failed: ${failure}`, { profile: 'codex', threadId }, { retryable: true }),
           };
@@ -107,7 +101,8 @@ export const codexProfile: SubprocessProfile = {
         if (!completed) {
           throw runtimeError('malformed_output', 'codex: output ended without turn.completed', { profile: 'codex', reason: 'no_turn_completed' });
         }
-        return { output: { reply: reply ?? '', threadId, usage: usage ?? {}, items }, state };
+        // Thread id, usage and items are evidence in the events; the output stays the turn's reply.
+        return { output: { reply: reply ?? '' }, state };
       },
     };
   },
