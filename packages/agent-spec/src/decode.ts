@@ -32,8 +32,30 @@ export function decodeText(text: string, format: ImportFormat, options: DecodeOp
       actual: bytes,
     });
   }
+  if (format === 'json') scanJsonDepth(text, limits.maxDepth);
   const data = format === 'json' ? parseJson(text) : parseYaml(text, options);
   return sanitizeDocument(data, limits);
+}
+
+/** JSON strings are unambiguous, so nesting is measured exactly on the text, stopping at the limit. */
+function scanJsonDepth(text: string, maxDepth: number): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      // A container at depth d holds values at depth d; the root container is depth 0.
+      if (depth - 1 > maxDepth) throw depthExceeded(maxDepth);
+    } else if (c === 0x5d || c === 0x7d) {
+      depth -= 1;
+    }
+  }
 }
 
 function parseJson(text: string): unknown {
