@@ -2,6 +2,8 @@ import { Client, LogLevel } from '@notionhq/client';
 import { ConnectorError, redact, type HandlerContext } from '@integration/contracts';
 import type { ResolvedNotionOptions } from './options';
 
+const REQUEST_ABORT_GRACE_MS = 250;
+
 /** The lease field holding the Notion bearer token (OAuth access token or internal integration secret). */
 export const TOKEN_FIELD = 'access_token';
 
@@ -38,7 +40,10 @@ export function notionClient(options: ResolvedNotionOptions, token: string, ctx:
     },
     fetch: (url, init) => {
       const { agent: _agent, ...rest } = init ?? {};
-      return baseFetch(url, { ...(rest as RequestInit), signal: ctx.signal });
+      // The SDK's own timer rejects at timeoutMs but leaves the request running; this signal
+      // ends it shortly after, and at once when the attempt is cancelled or times out.
+      const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(options.timeoutMs + REQUEST_ABORT_GRACE_MS)]);
+      return baseFetch(url, { ...(rest as RequestInit), signal });
     },
   });
 }

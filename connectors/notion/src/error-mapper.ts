@@ -112,11 +112,17 @@ export function mapNotionError(error: unknown, context: MapContext): ConnectorEr
       }),
     });
   }
-  if (error instanceof RequestTimeoutError || (isAbort(error) && context.signal?.reason instanceof Error && context.signal.reason.name === 'TimeoutError')) {
-    return new ConnectorError({ class: 'timeout', message: 'the Notion request timed out', providerCode: 'notion.request_timeout', cause: error });
+  if (context.signal?.aborted) {
+    // The attempt was stopped from outside: its timeout (retryable) or the caller cancelling it.
+    const reason = context.signal.reason as { name?: unknown; code?: unknown } | undefined;
+    // A DOM TimeoutError (AbortSignal.timeout) or the direct runtime's typed `runtime_timeout`.
+    const timedOut = reason?.name === 'TimeoutError' || reason?.code === 'runtime_timeout';
+    return timedOut
+      ? new ConnectorError({ class: 'timeout', message: 'the attempt timed out before Notion answered', providerCode: 'notion.attempt_timeout' })
+      : new ConnectorError({ class: 'timeout', message: 'the attempt was cancelled before Notion answered', providerCode: 'notion.cancelled', retryable: false });
   }
-  if (isAbort(error) || context.signal?.aborted) {
-    return new ConnectorError({ class: 'timeout', message: 'the Notion request was aborted before it completed', providerCode: 'notion.aborted', retryable: false });
+  if (error instanceof RequestTimeoutError || isAbort(error)) {
+    return new ConnectorError({ class: 'timeout', message: 'the Notion request timed out', providerCode: 'notion.request_timeout' });
   }
   if (error instanceof InvalidPathParameterError) {
     return new ConnectorError({ class: 'invalid_request', message: scrub(error.message), providerCode: 'notion.invalid_path_parameter' });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { APIErrorCode, APIResponseError } from '@notionhq/client';
-import { ConnectorError, type ConnectorErrorClass } from '@integration/contracts';
+import { ConnectorError, ExecutionError, type ConnectorErrorClass } from '@integration/contracts';
 import { mapNotionError, notion, retryAfterMs } from '../src/index';
 import { DEFAULT_FAKE_TOKEN, fakeIds, startFakeNotion, type FakeNotion } from '../src/testing/index';
 import { runCapability } from './harness';
@@ -120,12 +120,23 @@ describe('Notion error statuses map to connector error classes', () => {
     expect(timedOut.error).toMatchObject({ errorClass: 'timeout', retryable: true });
     expect((timedOut.error as ConnectorError).details.providerCode).toBe('notion.request_timeout');
 
-    const controller = new AbortController();
     const patient = notion({ baseUrl: fake.baseUrl, fetch: hang, timeoutMs: 60_000 });
-    const pending = runCapability(patient, 'notion.users.get_self', {}, { token, signal: controller.signal });
-    controller.abort(new DOMException('attempt timed out', 'TimeoutError'));
+    const attemptTimeout = new AbortController();
+    const pending = runCapability(patient, 'notion.users.get_self', {}, { token, signal: attemptTimeout.signal });
+    attemptTimeout.abort(new DOMException('attempt timed out', 'TimeoutError'));
     const aborted = await pending;
-    expect(aborted.error).toMatchObject({ errorClass: 'timeout' });
+    expect(aborted.error).toMatchObject({ errorClass: 'timeout', retryable: true, details: { providerCode: 'notion.attempt_timeout' } });
+
+    const runtimeTimeout = new AbortController();
+    const typedRun = runCapability(patient, 'notion.users.get_self', {}, { token, signal: runtimeTimeout.signal });
+    runtimeTimeout.abort(new ExecutionError('runtime_timeout', 'attempt timed out after 30000 ms', { retryable: true }));
+    expect((await typedRun).error).toMatchObject({ retryable: true, details: { providerCode: 'notion.attempt_timeout' } });
+
+    const caller = new AbortController();
+    const cancelledRun = runCapability(patient, 'notion.users.get_self', {}, { token, signal: caller.signal });
+    caller.abort();
+    const cancelled = await cancelledRun;
+    expect(cancelled.error).toMatchObject({ errorClass: 'timeout', retryable: false, details: { providerCode: 'notion.cancelled' } });
   });
 });
 
