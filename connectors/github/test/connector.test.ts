@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IntegrationError, jsonSchemaOf } from '@integration/contracts';
+import { IntegrationError, jsonSchemaOf, projectCatalogEntries } from '@integration/contracts';
 import { github, gitHubInstallBinding } from '../src';
 import { startFakeGitHub } from '../src/testing';
 import { runCapability } from './support/harness';
@@ -33,6 +33,16 @@ describe('github() connector definition', () => {
     }
     expect(connector.triggers.map((t) => t.id)).toEqual(['github.issue.opened']);
     expect(connector.runtimeFamilies).toEqual(['direct']);
+  });
+
+  it('projects a catalog entry: eight actions and one sensor with JSON Schemas', () => {
+    const [entry] = projectCatalogEntries([connector]);
+    expect(entry!.operations.map((o) => o.actionName).sort()).toEqual(operations.map(([, , action]) => action).sort());
+    const list = entry!.operations.find((o) => o.operationId === 'github.issue.list')!;
+    expect(list.inputJsonSchema).toMatchObject({ properties: { perPage: { type: 'integer', minimum: 1, maximum: 100 }, state: { enum: ['open', 'closed', 'all'] } } });
+    expect(entry!.triggers).toEqual([
+      expect.objectContaining({ triggerId: 'github.issue.opened', sensorName: 'work_item_opened', deliveryMode: 'webhook', signalType: 'github.issue.opened' }),
+    ]);
   });
 
   it('declares OAuth2 with the repo scope, an access_token lease and the webhook secret', () => {

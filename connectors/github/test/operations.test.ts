@@ -68,8 +68,17 @@ describe('github operations against the local GitHub (real octokit)', () => {
 
     const labelled = await runCapability(env.connector, 'github.issue.list', { repo: 'octo-org/widgets', labels: ['bug', 'triaged'] }, { token: TOKEN });
     expect((labelled.output as { issues: Array<{ issueNumber: number }> }).issues.map((i) => i.issueNumber)).toEqual([1]);
-    expect(env.fake.requests.at(-1)!.query).toEqual({ state: 'open', page: '1', per_page: '30', labels: 'bug,triaged' });
+    expect(env.fake.requests.at(-1)!.query).toEqual({ state: 'open', sort: 'created', direction: 'desc', page: '1', per_page: '30', labels: 'bug,triaged' });
     expect(labelled.output).toMatchObject({ nextPage: null, lastPage: 1, hasNextPage: false });
+
+    const numbers = (run: HarnessRun) => (run.output as { issues: Array<{ issueNumber: number }> }).issues.map((i) => i.issueNumber);
+    const recent = await runCapability(env.connector, 'github.issue.list', { repo: 'octo-org/widgets', state: 'all', since: '2026-01-05T11:30:00Z' }, { token: TOKEN });
+    expect(numbers(recent)).toEqual([4, 3]);
+    expect(env.fake.requests.at(-1)!.query).toMatchObject({ since: '2026-01-05T11:30:00Z' });
+    const oldestFirst = await runCapability(env.connector, 'github.issue.list', { repo: 'octo-org/widgets', state: 'all', sort: 'created', direction: 'asc' }, { token: TOKEN });
+    expect(numbers(oldestFirst)).toEqual([1, 2, 3, 4]);
+    const mostDiscussed = await runCapability(env.connector, 'github.issue.list', { repo: 'octo-org/widgets', state: 'all', sort: 'comments' }, { token: TOKEN });
+    expect(numbers(mostDiscussed)[0]).toBe(1);
   });
 
   it('github.issue.fetch returns the issue projection', async () => {

@@ -10,6 +10,10 @@ export const IssueListInputSchema = z.strictObject({
   state: z.enum(['open', 'closed', 'all']).default('open'),
   /** Only issues carrying every one of these labels. */
   labels: z.array(LabelNameSchema).max(20).optional(),
+  /** Only issues updated at or after this instant (GitHub `since`). */
+  since: z.iso.datetime({ offset: true }).optional(),
+  sort: z.enum(['created', 'updated', 'comments']).default('created'),
+  direction: z.enum(['asc', 'desc']).default('desc'),
   page: z.int().min(1).max(100_000).default(1),
   perPage: z.int().min(1).max(100).default(30).describe('Items per page (GitHub per_page, 1–100)'),
 });
@@ -43,24 +47,8 @@ export function issueList(options: ResolvedGitHubOptions) {
       actionName: 'work_item_list',
       sdkMethod: 'issues.listForRepo',
       route: 'GET /repos/{owner}/{repo}/issues',
-      describe: (input) => ({
-        method: 'GET',
-        path: `/repos/${input.repo}/issues`,
-        query: {
-          state: input.state,
-          page: input.page,
-          per_page: input.perPage,
-          ...(input.labels?.length ? { labels: input.labels.join(',') } : {}),
-        },
-      }),
-      call: (client, input) =>
-        client.rest.issues.listForRepo({
-          ...splitRepo(input.repo),
-          state: input.state,
-          page: input.page,
-          per_page: input.perPage,
-          ...(input.labels?.length ? { labels: input.labels.join(',') } : {}),
-        }),
+      describe: (input) => ({ method: 'GET', path: `/repos/${input.repo}/issues`, query: queryOf(input) }),
+      call: (client, input) => client.rest.issues.listForRepo({ ...splitRepo(input.repo), ...queryOf(input) }),
       project: (response, input, meta) => {
         const issues = WireIssueListSchema.parse(response.data).map((issue) => issueSummary(input.repo, issue));
         const links = parsePageLinks(headerOf(response.headers, 'link'));
@@ -82,6 +70,18 @@ export function issueList(options: ResolvedGitHubOptions) {
     },
     options,
   );
+}
+
+function queryOf(input: z.output<typeof IssueListInputSchema>) {
+  return {
+    state: input.state,
+    sort: input.sort,
+    direction: input.direction,
+    page: input.page,
+    per_page: input.perPage,
+    ...(input.labels?.length ? { labels: input.labels.join(',') } : {}),
+    ...(input.since ? { since: input.since } : {}),
+  };
 }
 
 function headerOf(headers: Record<string, string | number | undefined>, name: string): string | undefined {

@@ -337,16 +337,28 @@ export function createFakeRestApi(options: FakeRestApiOptions): FakeRestApi {
     return error(404, 'Not Found');
   }
 
+  const commentCount = (repo: RepoState, number: number) => [...repo.comments.values()].filter((c) => c.issueNumber === number).length;
+
   function listIssues(repo: RepoState, query: Record<string, string>): Reply {
     const state = query.state ?? 'open';
     if (!['open', 'closed', 'all'].includes(state)) return validation('Issue', 'state', 'invalid');
     const perPage = Math.min(100, Math.max(1, Number.parseInt(query.per_page ?? '30', 10) || 30));
     const page = Math.max(1, Number.parseInt(query.page ?? '1', 10) || 1);
+    const sort = query.sort ?? 'created';
+    const direction = query.direction ?? 'desc';
+    if (!['created', 'updated', 'comments'].includes(sort)) return validation('Issue', 'sort', 'invalid');
+    if (direction !== 'asc' && direction !== 'desc') return validation('Issue', 'direction', 'invalid');
+    const since = query.since === undefined ? null : Date.parse(query.since);
+    if (since !== null && Number.isNaN(since)) return validation('Issue', 'since', 'invalid');
     const wanted = (query.labels ?? '').split(',').map((l) => l.trim().toLowerCase()).filter(Boolean);
     const all = [...repo.issues.values()]
       .filter((issue) => state === 'all' || issue.state === state)
       .filter((issue) => wanted.every((label) => issue.labels.some((l) => l.toLowerCase() === label)))
-      .sort((a, b) => b.number - a.number);
+      .filter((issue) => since === null || Date.parse(issue.updatedAt) >= since)
+      .sort((a, b) => {
+        const key = (i: IssueState) => (sort === 'updated' ? Date.parse(i.updatedAt) : sort === 'comments' ? commentCount(repo, i.number) : i.number);
+        return (direction === 'asc' ? 1 : -1) * (key(a) - key(b) || a.number - b.number);
+      });
     const lastPage = Math.max(1, Math.ceil(all.length / perPage));
     const items = all.slice((page - 1) * perPage, page * perPage);
     const link = (p: number) => {
