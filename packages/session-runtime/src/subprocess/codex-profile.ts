@@ -86,6 +86,9 @@ export const codexProfile: SubprocessProfile = {
         }
         return out;
       },
+      state() {
+        return threadId ? { threadId } : undefined;
+      },
       finish() {
         const state = threadId ? { threadId } : {};
         if (failure !== null) {

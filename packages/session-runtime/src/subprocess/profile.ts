@@ -34,6 +34,8 @@ export interface TurnOutcome {
 export interface TurnParser {
   line(line: string): ExecutionEvent[];
   finish(): TurnOutcome;
+  /** Session state learned so far; kept even when the turn is cancelled (e.g. a started thread). */
+  state?(): ProfileSessionState | undefined;
 }
 
 /** How to drive one kind of CLI: its command line, its environment and its output protocol. */

@@ -178,6 +178,8 @@ function settle(
     return { status, output: {}, error };
   };
   const stderrTail = 'stderr' in outcome ? outcome.stderr.slice(-2_000) : '';
+  const learned = parser.state?.();
+  if (learned) entry.state = learned;
   switch (outcome.kind) {
     case 'spawn_error':
       return fail(
