@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
 import { projects } from './vitest.workspace.ts';
 
-const conditions = ['source', 'node', 'import', 'module', 'default'];
+// `source` resolves workspace packages to their TypeScript sources; the rest are Vite's server
+// defaults (`defaultServerConditions`). (Listing `import` here would be forwarded to Node and make pg's CommonJS code load
+// pg-pool's ESM wrapper.)
+const conditions = ['source', 'module', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions },

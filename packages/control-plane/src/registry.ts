@@ -1,4 +1,7 @@
-import { ConflictError, NotFoundError, type Capability, type ConnectorDefinition } from '@integration/contracts';
+import { ConflictError, NotFoundError, parseAt, type Capability, type ConnectorDefinition } from '@integration/contracts';
+import { z } from 'zod';
+
+const IdSchema = z.string().min(1);
 
 /** Connectors and their derived capabilities. Capability ids are unique across connectors. */
 export class ConnectorRegistry {
@@ -37,14 +40,14 @@ export class ConnectorRegistry {
   }
 
   fetchConnector(id: string): ConnectorDefinition {
-    const connector = typeof id === 'string' ? this.connectorsById.get(id) : undefined;
-    if (!connector) throw new NotFoundError('unknown_connector', `no connector ${String(id)}`, { details: { connectorId: id } });
+    const connector = this.connectorsById.get(parseAt(IdSchema, id, 'connector id'));
+    if (!connector) throw new NotFoundError('unknown_connector', `no connector ${id}`, { details: { connectorId: id } });
     return connector;
   }
 
   fetchCapability(id: string): Capability {
-    const capability = typeof id === 'string' ? this.capabilitiesById.get(id) : undefined;
-    if (!capability) throw new NotFoundError('unknown_capability', `no capability ${String(id)}`, { details: { capabilityId: id } });
+    const capability = this.capabilitiesById.get(parseAt(IdSchema, id, 'capability id'));
+    if (!capability) throw new NotFoundError('unknown_capability', `no capability ${id}`, { details: { capabilityId: id } });
     return capability;
   }
 }

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import {
   EvidenceRefSchema,
+  parseAt,
   GovernanceRefSchema,
   NotFoundError,
   ReviewProjectionSchema,
@@ -148,8 +150,9 @@ function projection(
 
 export async function reviewPacket(ctx: ControlPlaneContext, runId: string, options: { attemptId?: string } = {}): Promise<ReviewPacket> {
   const { ledger, ingress, auth } = ctx.stores;
-  const run = typeof runId === 'string' ? await ledger.fetchRun(runId) : null;
-  if (!run) throw new NotFoundError('unknown_run', `no run ${String(runId)}`, { details: { runId } });
+  const run = await ledger.fetchRun(parseAt(z.string().min(1), runId, 'runId'));
+  if (!run) throw new NotFoundError('unknown_run', `no run ${runId}`, { details: { runId } });
+  const { attemptId } = parseAt(z.strictObject({ attemptId: z.string().min(1).optional() }), options ?? {}, 'reviewPacket options');
   const [attempts, events, artifacts, triggers] = await Promise.all([
     ledger.listAttempts(run.runId),
     ledger.listEvents(run.runId),
@@ -157,9 +160,9 @@ export async function reviewPacket(ctx: ControlPlaneContext, runId: string, opti
     ingress.listRunTriggers(run.runId),
   ]);
   let selected: Attempt | null = attempts.at(-1) ?? null;
-  if (options.attemptId !== undefined) {
-    selected = attempts.find((a) => a.attemptId === options.attemptId) ?? null;
-    if (!selected) throw new NotFoundError('unknown_attempt', `run ${run.runId} has no attempt ${options.attemptId}`, { details: { attemptId: options.attemptId } });
+  if (attemptId !== undefined) {
+    selected = attempts.find((a) => a.attemptId === attemptId) ?? null;
+    if (!selected) throw new NotFoundError('unknown_attempt', `run ${run.runId} has no attempt ${attemptId}`, { details: { attemptId } });
   }
   const targetId = selected?.targetId ?? run.targetId;
   const target = targetId ? await ledger.fetchTarget(targetId) : null;
@@ -170,7 +173,7 @@ export async function reviewPacket(ctx: ControlPlaneContext, runId: string, opti
   const install = fullInstall ? (({ sealedState: _s, callbackTokenHash: _c, ...rest }) => rest)(fullInstall) : null;
   const capability = ctx.registry.findCapability(run.capabilityId);
   const connector = capability ? ctx.registry.connectors().find((c) => c.id === capability.connectorId) : undefined;
-  const packetRef = reviewPacketRef(run.runId, options.attemptId ?? null);
+  const packetRef = reviewPacketRef(run.runId, attemptId ?? null);
   const parts = { attempts, events, artifacts, triggers, target, connection, install };
   return {
     run,

@@ -1,4 +1,5 @@
 import semver from 'semver';
+import { z } from 'zod';
 import {
   authoredRequirements,
   NotFoundError,
@@ -30,12 +31,19 @@ export async function announceTarget(ctx: ControlPlaneContext, input: unknown): 
 }
 
 export async function fetchTarget(ctx: ControlPlaneContext, targetId: string): Promise<TargetDescriptor> {
-  const target = typeof targetId === 'string' ? await ctx.stores.ledger.fetchTarget(targetId) : null;
-  if (!target) throw new NotFoundError('unknown_target', `no target ${String(targetId)}`, { details: { targetId } });
+  const target = await ctx.stores.ledger.fetchTarget(parseAt(z.string().min(1), targetId, 'targetId'));
+  if (!target) throw new NotFoundError('unknown_target', `no target ${targetId}`, { details: { targetId } });
   return target;
 }
 
-export async function listTargets(ctx: ControlPlaneContext, filter: TargetFilter = {}): Promise<TargetDescriptor[]> {
+const TargetFilterSchema = z.strictObject({
+  capabilityId: z.string().min(1).optional(),
+  runtimeClass: z.enum(['direct', 'session', 'stream']).optional(),
+  health: z.enum(['healthy', 'degraded', 'unavailable']).optional(),
+});
+
+export async function listTargets(ctx: ControlPlaneContext, rawFilter: TargetFilter = {}): Promise<TargetDescriptor[]> {
+  const filter = parseAt(TargetFilterSchema, rawFilter ?? {}, 'targets filter');
   return (await ctx.stores.ledger.listTargets()).filter(
     (t) =>
       (!filter.capabilityId || t.capabilityId === filter.capabilityId) &&

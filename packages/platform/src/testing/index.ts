@@ -1,0 +1,1 @@
+export { storeTiers, postgresProblem, DEFAULT_PG_URL, type StoreTierFactory, type TierInstance } from './store-tiers';
