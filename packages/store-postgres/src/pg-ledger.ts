@@ -116,61 +116,74 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
   }
 
   /**
-   * Position conflicts are checked against stored events before anything is written; the insert
-   * itself is `ON CONFLICT DO NOTHING`, and an event that lost a race to a concurrent writer is
-   * reconciled (identical → no-op, different → `event_conflict`, undoing this batch).
+   * Insert-first: every event goes in with `ON CONFLICT DO NOTHING` (one statement); positions that
+   * were already taken are then compared in batch order exactly like the memory tier (identical →
+   * no-op, different → `event_conflict`), and the fence is checked on the attempts of the events
+   * that landed. A rejected batch deletes the rows it inserted, so it writes nothing — inside a
+   * caller's transaction too — without a savepoint round trip.
    */
   async appendEvents(events: Event[], fence?: AggregatorFence): Promise<void> {
     if (events.length === 0) return;
-    await this.q.atomic(
-      async (q) => {
-        const stored = await this.atPositions(q, events);
-        const fresh: Event[] = [];
-        const batch = new Map<string, Event>();
-        for (const event of events) {
-          const key = positionKey(event);
-          const existing = stored.get(key) ?? batch.get(key);
-          if (existing) {
-            if (canonicalJson(eventIdentity(existing)) !== canonicalJson(eventIdentity(event))) throw conflict(event);
-            continue;
+    await this.q.atomic(async (q) => {
+      const firstAt = new Map<string, Event>();
+      for (const event of events) if (!firstAt.has(positionKey(event))) firstAt.set(positionKey(event), event);
+      const candidates = [...firstAt.values()];
+      const inserted = await q.query<{ ord: string; run_id: string; attempt_key: string; seq: number }>(
+        `INSERT INTO ${this.t('events')} (run_id, attempt_key, attempt_id, attempt, seq, record)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::json[])
+         ON CONFLICT ON CONSTRAINT events_position_key DO NOTHING
+         RETURNING ord, run_id, attempt_key, seq`,
+        [
+          candidates.map((e) => e.runId),
+          candidates.map((e) => e.attemptId ?? ''),
+          candidates.map((e) => e.attemptId ?? null),
+          candidates.map((e) => e.attempt ?? null),
+          candidates.map((e) => e.seq),
+          candidates.map((e) => json(e)),
+        ],
+      );
+      const landed = new Set(inserted.rows.map((r) => `${r.run_id}|${r.attempt_key}|${r.seq}`));
+      const undo = async () => {
+        if (inserted.rows.length > 0) await q.query(`DELETE FROM ${this.t('events')} WHERE ord = ANY($1::bigint[])`, [inserted.rows.map((r) => r.ord)]);
+      };
+      const taken = candidates.filter((e) => !landed.has(positionKey(e)));
+      const stored = taken.length > 0 ? await this.atPositions(q, taken) : new Map<string, Event>();
+      const fresh: Event[] = [];
+      const batch = new Map<string, Event>();
+      for (const event of events) {
+        const key = positionKey(event);
+        const existing = stored.get(key) ?? batch.get(key);
+        if (existing) {
+          if (canonicalJson(eventIdentity(existing)) !== canonicalJson(eventIdentity(event))) {
+            await undo();
+            throw conflict(event);
           }
-          batch.set(key, event);
-          fresh.push(event);
+          continue;
         }
-        if (fresh.length === 0) return;
-        if (fence) {
-          for (const attemptId of new Set(fresh.map((e) => e.attemptId).filter((id): id is string => id !== null))) {
-            const attempt = await this.lockAttempt(q, attemptId);
-            if (!attempt) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
-            checkFence(attempt, fence);
-            if (attempt.aggregatorEpoch !== fence.aggregatorEpoch) await this.writeAttempt(q, { ...attempt, ...fence });
-          }
+        if (!landed.has(key)) {
+          // Taken by a writer that has since rolled back: nothing to compare with, so retryable.
+          await undo();
+          throw conflict(event);
         }
-        const inserted = await q.query<{ run_id: string; attempt_key: string; seq: number }>(
-          `INSERT INTO ${this.t('events')} (run_id, attempt_key, attempt_id, attempt, seq, record)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::json[])
-           ON CONFLICT ON CONSTRAINT events_position_key DO NOTHING
-           RETURNING run_id, attempt_key, seq`,
-          [
-            fresh.map((e) => e.runId),
-            fresh.map((e) => e.attemptId ?? ''),
-            fresh.map((e) => e.attemptId ?? null),
-            fresh.map((e) => e.attempt ?? null),
-            fresh.map((e) => e.seq),
-            fresh.map((e) => json(e)),
-          ],
-        );
-        if ((inserted.rowCount ?? 0) === fresh.length) return;
-        const landed = new Set(inserted.rows.map((r) => `${r.run_id}|${r.attempt_key}|${r.seq}`));
-        const raced = fresh.filter((e) => !landed.has(positionKey(e)));
-        const winners = await this.atPositions(q, raced);
-        for (const event of raced) {
-          const winner = winners.get(positionKey(event));
-          if (!winner || canonicalJson(eventIdentity(winner)) !== canonicalJson(eventIdentity(event))) throw conflict(event);
+        batch.set(key, event);
+        fresh.push(event);
+      }
+      if (!fence) return;
+      const adopt: Attempt[] = [];
+      try {
+        for (const attemptId of new Set(fresh.map((e) => e.attemptId).filter((id): id is string => id !== null))) {
+          const attempt = await this.lockAttempt(q, attemptId);
+          if (!attempt) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
+          checkFence(attempt, fence);
+          if (attempt.aggregatorEpoch !== fence.aggregatorEpoch) adopt.push({ ...attempt, ...fence });
         }
-      },
-      { savepoint: true },
-    );
+      } catch (error) {
+        await undo();
+        throw error;
+      }
+      // Every attempt passed the fence: only now adopt a newer epoch (all or nothing).
+      for (const attempt of adopt) await this.writeAttempt(q, attempt);
+    });
   }
 
   async listEvents(runId: string): Promise<Event[]> {

@@ -1,0 +1,146 @@
+/**
+ * `pnpm bench:stores`: durable invokes per second on the SQLite and Postgres tiers, each next to a
+ * baseline measured in the same run with the raw driver (one single-row INSERT transaction per
+ * iteration, same file settings / same server). A durable invoke is `platform.invoke` of a no-op
+ * direct capability: the control plane's three transactions (accept, start, complete).
+ *
+ * Env: BENCH_SECONDS (per measurement, default 4), INTEGRATION_PG_URL.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+import type PgModule from 'pg';
+import { z } from 'zod';
+import type { Stores } from '@integration/contracts';
+import { createPlatform, defineConnector, defineOperation, generateSealingKey, postgresStores, sqliteStores } from '@integration/platform';
+
+// The raw drivers are dependencies of the store packages, not of the workspace root.
+const Database = createRequire(new URL('../packages/store-local/package.json', import.meta.url))('better-sqlite3') as typeof BetterSqlite3;
+const pg = createRequire(new URL('../packages/store-postgres/package.json', import.meta.url))('pg') as typeof PgModule;
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const PG_URL = process.env.INTEGRATION_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const echo = defineOperation({
+  id: 'bench.echo.run',
+  description: 'returns its input',
+  input: z.strictObject({ n: z.number().int() }),
+  output: z.strictObject({ n: z.number().int() }),
+  consumerSurface: { mode: 'connector_local', reason: 'benchmark' },
+  handler: async (input: { n: number }) => ({ n: input.n }),
+});
+const connector = defineConnector({ id: 'bench', auth: { type: 'none' }, catalog: { displayName: 'Bench' }, operations: [echo] });
+
+interface Row {
+  tier: string;
+  label: string;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** Runs `fn` sequentially for a warm-up then for SECONDS, returning rate and latency percentiles. */
+async function measure(tier: string, label: string, fn: (i: number) => Promise<unknown> | unknown): Promise<Row> {
+  let i = 0;
+  const warmEnd = performance.now() + 500;
+  while (performance.now() < warmEnd) await fn(i++);
+  const samples: number[] = [];
+  const started = performance.now();
+  const end = started + SECONDS * 1000;
+  while (performance.now() < end) {
+    const t0 = performance.now();
+    await fn(i++);
+    samples.push((performance.now() - t0) * 1000);
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  samples.sort((a, b) => a - b);
+  const at = (p: number) => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))]!;
+  return { tier, label, perSecond: samples.length / elapsed, p50: at(50), p99: at(99) };
+}
+
+async function invokeRate(tier: string, stores: Stores): Promise<Row> {
+  const platform = await createPlatform({ connectors: [connector], stores, secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' } });
+  try {
+    return await measure(tier, 'platform.invoke (durable)', (n) => platform.invoke('bench.echo.run', { n }));
+  } finally {
+    await platform.close();
+  }
+}
+
+async function sqlite(dir: string): Promise<Row[]> {
+  const raw = new Database(join(dir, 'raw.db'));
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+  const insert = raw.prepare('INSERT INTO t (body) VALUES (?)');
+  const tx = raw.transaction((n: number) => insert.run(`{"n":${n}}`));
+  const baseline = await measure('sqlite', 'raw driver: 1-row INSERT tx', (n) => tx.immediate(n));
+  raw.close();
+  const durable = await invokeRate('sqlite', sqliteStores({ path: join(dir, 'state.db') }));
+  return [baseline, durable];
+}
+
+async function postgres(): Promise<Row[] | string> {
+  const schema = `bench_${process.pid}`;
+  const pool = new pg.Pool({ connectionString: PG_URL, max: 2, connectionTimeoutMillis: 2_000 });
+  pool.on('error', () => undefined);
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end();
+    return `Postgres at ${PG_URL} unreachable: ${(error as Error).message}`;
+  }
+  try {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".t (id bigserial PRIMARY KEY, body json NOT NULL)`);
+    const client = await pool.connect();
+    let baseline: Row;
+    try {
+      baseline = await measure('postgres', 'raw driver: 1-row INSERT tx', async (n) => {
+        await client.query('BEGIN');
+        await client.query(`INSERT INTO "${schema}".t (body) VALUES ($1::json)`, [`{"n":${n}}`]);
+        await client.query('COMMIT');
+      });
+    } finally {
+      client.release();
+    }
+    const durable = await invokeRate('postgres', postgresStores({ connectionString: PG_URL, schema: `${schema}_stores` }));
+    return [baseline, durable];
+  } finally {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; DROP SCHEMA IF EXISTS "${schema}_stores" CASCADE`).catch(() => undefined);
+    await pool.end();
+  }
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-stores-'));
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  try {
+    rows.push(...(await sqlite(dir)));
+    const pgRows = await postgres();
+    if (typeof pgRows === 'string') notes.push(pgRows);
+    else rows.push(...pgRows);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\nstore benchmark: ${SECONDS}s per measurement, sequential, node ${process.version}\n`);
+  console.log('| tier     | measurement                  |     ops/s |  p50 µs |  p99 µs |');
+  console.log('|----------|------------------------------|----------:|--------:|--------:|');
+  for (const r of rows) {
+    console.log(`| ${r.tier.padEnd(8)} | ${r.label.padEnd(28)} | ${r.perSecond.toFixed(0).padStart(9)} | ${r.p50.toFixed(0).padStart(7)} | ${r.p99.toFixed(0).padStart(7)} |`);
+  }
+  console.log('');
+  for (const tier of ['sqlite', 'postgres']) {
+    const [base, durable] = [rows.find((r) => r.tier === tier && r.label.startsWith('raw')), rows.find((r) => r.tier === tier && !r.label.startsWith('raw'))];
+    if (base && durable) console.log(`${tier}: durable invokes/s ÷ raw 1-row insert tx/s = ${(durable.perSecond / base.perSecond).toFixed(3)} (target ≥ 0.4)`);
+  }
+  for (const note of notes) console.log(`note: ${note}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
