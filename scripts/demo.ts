@@ -1,10 +1,11 @@
 /**
  * `pnpm demo`: the platform end to end on embedded defaults, offline.
- * A notes connector writes real files under .integration/; every step prints what the ledger recorded.
+ * A notes connector writes real files under .integration/, the ledger lives in a SQLite file there
+ * (so state survives between runs), and every step prints what the ledger recorded.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createPlatform, generateSealingKey, isIntegrationError, type Event, type Platform, type ReviewPacket } from '@integration/platform';
+import { createPlatform, generateSealingKey, isIntegrationError, sqliteStores, type Event, type Platform, type ReviewPacket } from '@integration/platform';
 import { notesConnector } from '@integration/connector-notes';
 
 const stateDir = resolve(process.cwd(), '.integration');
@@ -67,12 +68,16 @@ async function demoKeyRing(): Promise<{ keys: Record<string, string>; activeKeyI
 async function main(): Promise<void> {
   await mkdir(stateDir, { recursive: true });
   const notesDir = join(stateDir, 'notes');
+  const dbPath = join(stateDir, 'state.db');
   const platform = await createPlatform({
     connectors: [notesConnector({ directory: notesDir })],
+    stores: sqliteStores({ path: dbPath }),
     environment: 'development',
     secrets: await demoKeyRing(),
   });
+  const earlier = await platform.stores.ledger.listRuns();
   console.log(bold('Integration platform demo'));
+  console.log(dim(`  state: ${dbPath} (SQLite; ${earlier.length} runs from earlier demo runs are still there)`));
   console.log(dim(`  connectors: ${platform.connectors().map((c) => c.id).join(', ')} · capabilities: ${platform.capabilities().map((c) => c.id).join(', ')}`));
   console.log(dim(`  notes directory: ${notesDir}`));
 
