@@ -7,8 +7,9 @@ export const NotionTokenResponseSchema = z.looseObject({
   access_token: z.string().min(1),
   token_type: z.string().optional(),
   refresh_token: z.string().min(1).nullable().optional(),
-  bot_id: z.string().min(1),
-  workspace_id: z.string().min(1),
+  // Present on authorization-code responses; a refresh response may omit them.
+  bot_id: z.string().min(1).optional(),
+  workspace_id: z.string().min(1).optional(),
   workspace_name: z.string().nullable().optional(),
   workspace_icon: z.string().nullable().optional(),
   owner: z.looseObject({ type: z.string() }).optional(),
@@ -31,11 +32,9 @@ export const notionInstallBinding: InstallBinding = (tokenResponse) => {
     });
   }
   const token = parsed.data;
-  const secret: Record<string, string> = {
-    access_token: token.access_token,
-    bot_id: token.bot_id,
-    workspace_id: token.workspace_id,
-  };
+  const secret: Record<string, string> = { access_token: token.access_token };
+  if (token.bot_id) secret.bot_id = token.bot_id;
+  if (token.workspace_id) secret.workspace_id = token.workspace_id;
   if (token.refresh_token) secret.refresh_token = token.refresh_token;
   if (token.workspace_name) secret.workspace_name = token.workspace_name;
   return {
@@ -43,8 +42,8 @@ export const notionInstallBinding: InstallBinding = (tokenResponse) => {
     expiresAt: token.expires_at ? new Date(token.expires_at * 1000).toISOString() : null,
     scopes: [...allScopes],
     metadata: {
-      botId: token.bot_id,
-      workspaceId: token.workspace_id,
+      botId: token.bot_id ?? null,
+      workspaceId: token.workspace_id ?? null,
       workspaceName: token.workspace_name ?? null,
       ownerType: token.owner?.type ?? null,
     },

@@ -67,11 +67,22 @@ describe('notion() definition', () => {
     const leaseView = Object.fromEntries(Object.entries(bound.secret).filter(([k]) => connector.auth.leaseFields.includes(k)));
     expect(leaseView).toEqual({ access_token: 'secret_access_123456' });
     expect(() => notionInstallBinding({ token_type: 'bearer' })).toThrow(ConnectorError);
-    try {
-      notionInstallBinding({ access_token: 'secret_x_1234567', bot_id: 'b' });
-    } catch (error) {
-      expect((error as Error).message).not.toContain('secret_x_1234567');
-    }
+    // A refresh response may carry only the new token pair.
+    expect(notionInstallBinding({ access_token: 'secret_new_1234567', refresh_token: 'nrt_new_1234567', token_type: 'bearer' }).secret).toEqual({
+      access_token: 'secret_new_1234567',
+      refresh_token: 'nrt_new_1234567',
+    });
+    const invalid = (() => {
+      try {
+        notionInstallBinding({ access_token: 12345678, bot_id: 'secret_x_1234567' });
+        return null;
+      } catch (error) {
+        return error as ConnectorError;
+      }
+    })();
+    expect(invalid).toBeInstanceOf(ConnectorError);
+    expect(invalid!.message).toContain('access_token');
+    expect(JSON.stringify(invalid!.toJSON())).not.toContain('secret_x_1234567');
   });
 
   it('options are validated: base URL, API version, timeout', () => {
