@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStores } from '@integration/contracts';
 import { createIngress, definitionFromTrigger } from '@integration/ingress';
-import { marketData, MARKET_ALERT_DETECTED, simulatedFeed } from '../src';
+import { marketData, MARKET_ALERT_DETECTED, simulatedFeed, type AlertSignal } from '../src';
 
 /** A poll tick as a host runs it: read the checkpoint, poll, admit each signal through ingress. */
 async function pollOnce(ingress: ReturnType<typeof createIngress>, stores: ReturnType<typeof memoryStores>, connector: ReturnType<typeof marketData>, config: unknown) {
@@ -9,7 +9,7 @@ async function pollOnce(ingress: ReturnType<typeof createIngress>, stores: Retur
   const definition = definitionFromTrigger(connector.id, trigger);
   const key = { tenantId: 'tenant-a', connectorId: connector.id, triggerId: trigger.id, partitionKey: 'BTC-USD@sim' };
   const checkpoint = await stores.ingress.fetchCheckpoint(key);
-  const result = await trigger.poll!({ config: trigger.config.parse(config), cursor: checkpoint?.cursor ?? null }, { signal: new AbortController().signal } as never);
+  const result = (await trigger.poll!({ config: trigger.config.parse(config), cursor: checkpoint?.cursor ?? null }, { signal: new AbortController().signal } as never)) as { signals: AlertSignal[]; dedupeKeys: string[]; checkpoint: { cursor: string; lastEventTime?: string | null } };
   const admissions = [];
   for (const [i, event] of result.signals.entries()) {
     admissions.push(
