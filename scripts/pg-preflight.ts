@@ -26,7 +26,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const schema = `preflight_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const stores = postgresStores({ connectionString: url, schema, max: 1, connectionTimeoutMs: 3_000 });
+  const stores = postgresStores({ connectionString: url, schema, max: 2, connectionTimeoutMs: 3_000 });
   let status = 0;
   try {
     const started = Date.now();

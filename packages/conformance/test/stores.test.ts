@@ -27,9 +27,9 @@ registerStoreBattery(
       await stores.close();
       return open(paths.get(stores)!);
     },
-    // A second connection waits briefly for the write lock: a transaction held open by the first
-    // connection in this same process cannot make progress while the second one blocks.
-    connect: async (stores) => open(paths.get(stores)!, 250),
+    // In one process a second sqliteStores() on the same path shares the open file (and its
+    // transaction mutex); cross-process concurrency is covered by store-local's child-process tests.
+    connect: async (stores) => open(paths.get(stores)!),
     rawStorage: async (stores) => {
       const path = paths.get(stores)!;
       const parts = [path, `${path}-wal`].filter((p) => existsSync(p)).map((p) => readFileSync(p));

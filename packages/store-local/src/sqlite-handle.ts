@@ -11,32 +11,69 @@ export interface SqliteHandleOptions {
 }
 
 /**
- * One better-sqlite3 connection shared by every store view of a `sqliteStores()` instance, with a
- * statement cache, the in-process transaction mutex and the in-process work waiters.
+ * One open database file in this process: the better-sqlite3 connection, its statement cache, the
+ * transaction mutex and the work waiters. Every `sqliteStores()` instance on the same path in one
+ * process shares it: two connections in one process would block each other's event loop while
+ * an async transaction waits for the write lock.
  */
-export class SqliteHandle {
+class SqliteFile {
   readonly db: Database.Database;
-  /** Held by an open async transaction; plain calls wait for it (they share the connection). */
   readonly mutex = new Mutex();
   readonly locks = new KeyedMutex();
   readonly workWaiters = new Set<() => void>();
-  private readonly statements = new Map<string, Database.Statement>();
-  private closed = false;
+  readonly statements = new Map<string, Database.Statement>();
+  users = 0;
+  closed = false;
 
   constructor(readonly options: SqliteHandleOptions) {
+    this.db = new Database(options.path, { timeout: options.busyTimeoutMs });
     try {
-      this.db = new Database(options.path, { timeout: options.busyTimeoutMs });
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.synchronous}`);
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
       this.db.pragma('foreign_keys = OFF');
     } catch (error) {
-      throw toStoreError(error);
+      this.db.close();
+      throw error;
     }
   }
+}
 
+const openFiles = new Map<string, SqliteFile>();
+
+/** A `sqliteStores()` instance's access to its (possibly shared) open file. */
+export class SqliteHandle {
+  private readonly file: SqliteFile;
+  private closed = false;
+
+  constructor(options: SqliteHandleOptions) {
+    let file = openFiles.get(options.path);
+    if (!file || file.closed) {
+      try {
+        file = new SqliteFile(options);
+      } catch (error) {
+        throw toStoreError(error);
+      }
+      openFiles.set(options.path, file);
+    }
+    file.users += 1;
+    this.file = file;
+  }
+
+  get db(): Database.Database {
+    return this.file.db;
+  }
+  get mutex(): Mutex {
+    return this.file.mutex;
+  }
+  get locks(): KeyedMutex {
+    return this.file.locks;
+  }
+  get workWaiters(): Set<() => void> {
+    return this.file.workWaiters;
+  }
   get isClosed(): boolean {
-    return this.closed;
+    return this.closed || this.file.closed;
   }
 
   migrate(): number[] {
@@ -45,10 +82,10 @@ export class SqliteHandle {
   }
 
   stmt(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
+    let statement = this.file.statements.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
+      this.file.statements.set(sql, statement);
     }
     return statement;
   }
@@ -59,7 +96,7 @@ export class SqliteHandle {
   }
 
   assertOpen(): void {
-    if (this.closed) throw integrationError('store_failed', 'the sqlite store is closed', { retryable: false, details: { tier: 'sqlite' } });
+    if (this.isClosed) throw integrationError('store_failed', 'the sqlite store is closed', { retryable: false, details: { tier: 'sqlite' } });
   }
 
   /** Bumps the cross-process work signal (inside the caller's write). */
@@ -76,11 +113,17 @@ export class SqliteHandle {
     for (const wake of [...this.workWaiters]) wake();
   }
 
+  /** Closes this instance; the file closes (checkpointing the WAL) when its last user closes. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.notifyWork();
-    this.statements.clear();
-    this.db.close();
+    this.file.users -= 1;
+    if (this.file.users === 0 && !this.file.closed) {
+      this.file.closed = true;
+      this.file.statements.clear();
+      if (openFiles.get(this.file.options.path) === this.file) openFiles.delete(this.file.options.path);
+      this.file.db.close();
+    }
   }
 }

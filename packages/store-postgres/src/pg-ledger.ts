@@ -161,7 +161,8 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
           continue;
         }
         if (!landed.has(key)) {
-          // Taken by a writer that has since rolled back: nothing to compare with, so retryable.
+          // The position was taken when we inserted but is free again (a concurrent batch undid itself):
+          // there is nothing to compare with, so report the conflict rather than guess.
           await undo();
           throw conflict(event);
         }

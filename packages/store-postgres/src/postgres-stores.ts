@@ -23,8 +23,8 @@ export const PostgresStoresOptionsSchema = z
     schema: SchemaNameSchema.default('integration'),
     /** Apply pending migrations on first use (default). With false, call `migrate()` yourself. */
     autoMigrate: z.boolean().default(true),
-    /** Size of the pool created from `connectionString`. */
-    max: z.number().int().positive().default(10),
+    /** Size of the pool created from `connectionString` (≥ 2: withLock holds one client while its callback queries). */
+    max: z.number().int().min(2).default(10),
     /** How long to wait for a connection before `store_unavailable`. */
     connectionTimeoutMs: z.number().int().positive().default(5_000),
     /** `application_name` of the connections this tier opens (visible in pg_stat_activity). */
