@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { systemClock, type Clock, type IntegrationError } from '@integration/contracts';
 import { agentFailure, describeCause, invalidDocument } from './errors';
@@ -165,7 +166,7 @@ export async function runTurn(spec: AgentSpec, input: string, options: ChatOptio
   const plan = planAgent(spec);
   const clock = options.clock ?? systemClock;
   const context = options.context ?? {};
-  const requestId = options.requestId ?? `req_${Date.now().toString(36)}`;
+  const requestId = options.requestId ?? `req_${randomUUID()}`;
   const started = clock.now();
   const controller = new AbortController();
   const external = options.signal;

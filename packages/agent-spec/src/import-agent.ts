@@ -29,8 +29,14 @@ export interface ImportOptions extends Registries {
 
 export type SafeImportResult = { ok: true; spec: AgentSpec; warnings: ImportWarning[] } | { ok: false; error: IntegrationError };
 
-const OptionsSchema = z.object({
+const OptionsSchema = z.strictObject({
   format: z.unknown().optional(),
+  registries: z.unknown().optional(),
+  actions: z.unknown().optional(),
+  controls: z.unknown().optional(),
+  contextSchemas: z.unknown().optional(),
+  resultSchemas: z.unknown().optional(),
+  resources: z.unknown().optional(),
   strict: z.boolean().optional(),
   limits: ImportLimitsSchema.optional(),
   yamlMergeKeys: z.boolean().optional(),
@@ -126,7 +132,7 @@ function importWith(source: unknown, options: ImportOptions, filePath: string | 
     data = decodeText(source, chosen, { limits, yamlMergeKeys: options.yamlMergeKeys ?? false });
     sourceRef = filePath ? { kind: 'file', path: filePath, format: chosen } : { kind: 'string', format: chosen };
   } else if (isPlainObject(source)) {
-    data = sanitizeDocument(source, limits);
+    data = sanitizeDocument(source, limits, limits.maxBytes);
     sourceRef = { kind: 'object' };
   } else {
     throw invalidDocument('source must be a JSON or YAML string or a decoded document object', { kind: 'invalid_document', issues: [{ path: '(root)', message: 'expected a string or an object' }] });

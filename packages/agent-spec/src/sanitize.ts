@@ -7,8 +7,21 @@ import { importFailure, invalidDocument, pathOf } from './errors';
  * The key `__proto__` is rejected outright so no later assignment can touch a prototype.
  * Recursion is bounded by `maxDepth`, so hostile nesting cannot exhaust the stack.
  */
-export function sanitizeDocument(value: unknown, limits: Pick<ImportLimits, 'maxDepth' | 'maxNodes'>): unknown {
+export function sanitizeDocument(value: unknown, limits: Pick<ImportLimits, 'maxDepth' | 'maxNodes'>, maxBytes?: number): unknown {
   let nodes = 0;
+  // For decoded objects: string content (keys and values) counted against the byte limit.
+  let bytes = 0;
+  const addBytes = (text: string): void => {
+    if (maxBytes === undefined) return;
+    bytes += text.length;
+    if (bytes > maxBytes) {
+      throw importFailure('import_limit_exceeded', `document holds more than ${maxBytes} bytes of text`, {
+        kind: 'import_limit_exceeded',
+        limit: 'bytes',
+        max: maxBytes,
+      });
+    }
+  };
   const path: (string | number)[] = [];
 
   const count = (): void => {
@@ -32,7 +45,11 @@ export function sanitizeDocument(value: unknown, limits: Pick<ImportLimits, 'max
       });
     }
     count();
-    if (node === null || typeof node === 'string' || typeof node === 'boolean') return node;
+    if (typeof node === 'string') {
+      addBytes(node);
+      return node;
+    }
+    if (node === null || typeof node === 'boolean') return node;
     if (typeof node === 'number') {
       if (Number.isFinite(node)) return node;
       throw invalidDocument(`non-finite number at ${pathOf(path)}`, { kind: 'invalid_document_value', path: pathOf(path), type: 'number' });
@@ -65,6 +82,7 @@ export function sanitizeDocument(value: unknown, limits: Pick<ImportLimits, 'max
           throw invalidDocument(`the key "__proto__" is not allowed (at ${pathOf(path)})`, { kind: 'forbidden_key', key, path: pathOf(path) });
         }
         count();
+        addBytes(key);
         out[key] = visit(child, depth + 1);
         path.pop();
       }

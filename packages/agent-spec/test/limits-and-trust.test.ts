@@ -18,6 +18,9 @@ describe('limits', { timeout: 30_000 }, () => {
     expect(code).toBe('import_limit_exceeded');
     expect(reason).toMatchObject({ kind: 'import_limit_exceeded', limit: 'bytes', max: 1_000_000 });
     expect(reasonOf(() => importAgent(big.replace(/^\{/, ' {'), { format: 'yaml' })).reason).toMatchObject({ limit: 'bytes' });
+    // A decoded object is held to the same bound through its text content.
+    const decoded = { agent: { id: 'a', instructions: 'x'.repeat(50 * 1024 * 1024) } };
+    expect(reasonOf(() => importAgent(decoded))).toEqual({ code: 'import_limit_exceeded', reason: { kind: 'import_limit_exceeded', limit: 'bytes', max: 1_000_000 } });
   });
 
   it('counts UTF-8 bytes, not characters', () => {
@@ -136,6 +139,12 @@ describe('trust boundary', () => {
     expect(bad).toEqual({ code: 'invalid_argument', reason: { kind: 'invalid_registry_value', registry: 'actions', ref: 'local_time', path: 'tools.actions.0.ref' } });
     const schema = reasonOf(() => importAgent('agent: {id: a, context: c}', { contextSchemas: { c: { parse: () => 1 } as never } }));
     expect(schema.reason).toMatchObject({ kind: 'invalid_registry_value', registry: 'contextSchemas' });
+  });
+
+  it('unknown or malformed options are typed errors', () => {
+    expect(errorOf(() => importAgent(minimalYaml, { stric: true } as never)).details.reason).toMatchObject({ kind: 'invalid_options' });
+    expect(errorOf(() => importAgent(minimalYaml, { actions: [localTime] as never })).details.reason).toEqual({ kind: 'invalid_registry', registry: 'actions' });
+    expect(errorOf(() => importAgent(minimalYaml, null as never)).details.reason).toMatchObject({ kind: 'invalid_options' });
   });
 
   it('a registry given both as an option and in registries is an error', () => {
