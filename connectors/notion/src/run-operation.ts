@@ -44,33 +44,35 @@ export async function runOperation<I, D>(run: OperationRun<I, D>, lateBound: boo
   const slug = suffix.replace(/\./g, '_');
   let token: string | null = null;
   let authBinding = unboundAuth;
-  let request: Record<string, unknown> = { input: run.input };
+  let result: CallResult<D>;
   try {
     token = leaseToken(ctx);
     authBinding = checksumOf(token);
-    const client = notionClient(run.options, token, ctx);
-    const result = await run.call(client, run.input, ctx);
-    request = result.request;
-    const schemaContext = result.schemaContext ?? null;
-    const secrets = [token];
-    ctx.emit({
-      type: `connector.notion.${suffix}.completed`,
-      stream: 'control',
-      level: 'info',
-      payload: redact({ capabilityId, authBinding, ...(run.summarize?.(result.data) ?? {}), ...(lateBound ? { schemaContext } : {}) }, { secrets }),
-    });
-    await ctx.artifact({
-      type: 'tool_output',
-      slug,
-      content: redact({ capabilityId, authBinding, request, response: result.data, ...(lateBound ? { schemaContext } : {}) }, { secrets }),
-      metadata: redact({ capabilityId, authBinding, ...(lateBound ? { schemaContext } : {}) }, { secrets }),
-    });
-    return lateBound ? { authBinding, data: result.data, schemaContext } : { authBinding, data: result.data };
+    result = await run.call(notionClient(run.options, token, ctx), run.input, ctx);
   } catch (raw) {
-    const error = mapNotionError(raw, { secrets: token ? [token] : [], signal: ctx.signal, now: ctx.clock?.now() });
-    await recordFailure(ctx, { capabilityId, suffix, slug, authBinding, request, error, secrets: token ? [token] : [] });
+    const secrets = token ? [token] : [];
+    const error = mapNotionError(raw, { secrets, signal: ctx.signal, now: ctx.clock?.now() });
+    await recordFailure(ctx, { capabilityId, suffix, slug, authBinding, request: { input: run.input }, error, secrets });
     throw error;
   }
+  // Recording happens outside the provider try: an event or artifact store failure surfaces as
+  // itself instead of being reported as a Notion failure.
+  const schemaContext = result.schemaContext ?? null;
+  const secrets = [token];
+  const late = lateBound ? { schemaContext } : {};
+  ctx.emit({
+    type: `connector.notion.${suffix}.completed`,
+    stream: 'control',
+    level: 'info',
+    payload: redact({ capabilityId, authBinding, ...(run.summarize?.(result.data) ?? {}), ...late }, { secrets }),
+  });
+  await ctx.artifact({
+    type: 'tool_output',
+    slug,
+    content: redact({ capabilityId, authBinding, request: result.request, response: result.data, ...late }, { secrets }),
+    metadata: redact({ capabilityId, authBinding, ...late }, { secrets }),
+  });
+  return lateBound ? { authBinding, data: result.data, schemaContext } : { authBinding, data: result.data };
 }
 
 async function recordFailure(

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checksumOf } from '@integration/contracts';
+import { checksumOf, StoreError, type EventSpec } from '@integration/contracts';
 import { notion } from '../src/index';
 import { DEFAULT_FAKE_TOKEN, fakeIds, startFakeNotion, type FakeNotion, type RecordedRequest } from '../src/testing/index';
-import { capabilityOf, runCapability } from './harness';
+import { capabilityOf, harnessContext, runCapability, type RecordedArtifact } from './harness';
 
 let fake: FakeNotion;
 let connector: ReturnType<typeof notion>;
@@ -210,5 +210,16 @@ describe('notion operations against the fake Notion API (real SDK)', () => {
     expect(capabilityOf(connector, 'notion.blocks.append_children').inputSchema.safeParse({ block_id: fakeIds.block1, children: [] }).success).toBe(false);
     expect(capabilityOf(connector, 'notion.search.search').inputSchema.safeParse({ page_size: 101 }).success).toBe(false);
     expect(fake.requests).toHaveLength(0);
+  });
+
+  it('an artifact store failure after a successful call surfaces as itself, not as a Notion failure', async () => {
+    const sink = { events: [] as EventSpec[], artifacts: [] as RecordedArtifact[], logs: [] as unknown[] };
+    const ctx = harnessContext(token, sink);
+    ctx.artifact = async () => {
+      throw new StoreError('store_unavailable', 'artifact store is down');
+    };
+    const capability = capabilityOf(connector, 'notion.users.get_self');
+    await expect(capability.handler!({}, ctx)).rejects.toMatchObject({ code: 'store_unavailable' });
+    expect(sink.events.map((e) => e.type)).toEqual(['connector.notion.users.get_self.completed']);
   });
 });
