@@ -296,6 +296,9 @@ export function createHarness(runtimeClass: RuntimeClass, defaults: Record<strin
       });
 
       return locks.run(key, async () => {
+        if (context.signal.aborted) {
+          return fail(runtimeError('runtime_cancelled', `${capability.id} was cancelled before it started`, {}), null);
+        }
         let session = await cache.get(key);
         let lifecycle: 'started' | 'reused' = 'reused';
         if (session?.boundary && bridge) {

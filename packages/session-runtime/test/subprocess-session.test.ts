@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSessionRuntime, memoryArtifactPayloads, type SessionRuntime } from '../src';
+import { createSessionRuntime, memoryArtifactPayloads, subprocessDriver, type SessionRuntime } from '../src';
 import { CANARY, contextFor, fixture, isAlive, sessionCapability, types, waitFor } from './helpers';
 
 const codex = (extra: { timeoutMs?: number } = {}) =>
@@ -226,5 +226,26 @@ describe('process hygiene', () => {
     const pid = Number((result.status === 'completed' && (result.output as { stdout: string }).stdout) || 0);
     expect(pid).toBeGreaterThan(0);
     await waitFor(() => !isAlive(pid));
+  });
+});
+
+describe('limits', () => {
+  it('a chatty CLI cannot flood the ledger: events beyond maxEventsPerTurn are counted, not kept', async () => {
+    runtime = createSessionRuntime({ drivers: { subprocess: subprocessDriver({ maxEventsPerTurn: 10 }) } });
+    const capability = sessionCapability({ driver: 'subprocess', provider: 'shell', options: { script: 'i=0; while [ $i -lt 50 ]; do echo line$i; i=$((i+1)); done' } });
+    const result = await runtime.execute(capability, { prompt: '' }, contextFor());
+    expect(result.status === 'completed' && result.output).toMatchObject({ lines: 50 });
+    expect(result.events.filter((e) => e.type === 'shell.stdout')).toHaveLength(9);
+    expect(result.events.find((e) => e.type === 'subprocess.events_truncated')?.payload).toEqual({ kept: 10, dropped: 41 });
+  });
+
+  it('an attempt cancelled before it starts opens no session', async () => {
+    runtime = createSessionRuntime();
+    const controller = new AbortController();
+    controller.abort();
+    const result = await runtime.execute(codex(), { prompt: 'x' }, contextFor({ signal: controller.signal }));
+    expect(result.status === 'failed' && result.error.code).toBe('runtime_cancelled');
+    expect(types(result.events)).toEqual(['attempt.started', 'attempt.failed']);
+    expect(runtime.sessions()).toEqual([]);
   });
 });

@@ -14,6 +14,8 @@ export interface SubprocessDriverOptions {
   /** SIGTERM → SIGKILL grace period for the process group. */
   killGraceMs?: number;
   maxLineBytes?: number;
+  /** Events kept per turn (a chatty CLI must not flood the ledger); the rest are counted. Default 2000. */
+  maxEventsPerTurn?: number;
 }
 
 interface SessionEntry {
@@ -53,11 +55,24 @@ export function subprocessDriver(options: SubprocessDriverOptions = {}): Driver 
   const stream = (handle: SessionHandle, request: RunRequest, signal: AbortSignal) => {
     const channel = new EventChannel(request.runId);
     const events: ExecutionEvent[] = [];
+    const maxEvents = options.maxEventsPerTurn ?? 2_000;
+    let dropped = 0;
     const emit = (event: ExecutionEvent) => {
+      if (events.length >= maxEvents) {
+        dropped += 1;
+        return;
+      }
       events.push(event);
       channel.push(event);
     };
-    const close = (result: Omit<ExecutionResult, 'events'>) => channel.close({ ...result, events });
+    const close = (result: Omit<ExecutionResult, 'events'>) => {
+      if (dropped > 0) {
+        const notice: ExecutionEvent = { type: 'subprocess.events_truncated', level: 'warn', payload: { kept: maxEvents, dropped } };
+        events.push(notice);
+        channel.push(notice);
+      }
+      channel.close({ ...result, events });
+    };
 
     let entry: SessionEntry;
     try {
