@@ -1,4 +1,5 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConnectorError, checksumOf, defineConnector, defineOperation, type ConnectorDefinition } from '@integration/contracts';
@@ -83,7 +84,17 @@ export function notesConnector(options: NotesConnectorOptions): ConnectorDefinit
     catalog: { displayName: 'Notes', description: 'Notes kept as files on local disk', category: 'example', tags: ['example'], maturity: 'experimental' },
     operations: [append, read, publish],
     conformance: {
-      fixtures: [{ capabilityId: 'notes.note.append', input: { name: 'conformance', line: 'hello' } }],
+      // Replayable fixtures (each runs twice in one environment): append is not, so it has none.
+      fixtures: [
+        { name: 'read a seeded note', capabilityId: 'notes.note.read', input: { name: 'conformance' }, expect: { output: { name: 'conformance', lines: ['hello', 'world'] }, eventTypes: ['connector.notes.note.read'], artifactTypes: ['tool_output'] } },
+        { name: 'publish a seeded note', capabilityId: 'notes.note.publish', input: { name: 'conformance' }, lease: { subject: 'notes-author', scopes: ['notes:publish'], payload: { api_token: 'notes-fixture-token-0001' } }, expect: { eventTypes: ['connector.notes.note.published'], artifactTypes: ['tool_output'] } },
+      ],
+      // A fresh directory holding one seeded note, removed afterwards.
+      setup: async () => {
+        const directory = await mkdtemp(join(tmpdir(), 'notes-conformance-'));
+        await writeFile(join(directory, 'conformance.md'), 'hello\nworld\n');
+        return { connector: notesConnector({ directory }), teardown: () => rm(directory, { recursive: true, force: true }) };
+      },
     },
   });
 }
