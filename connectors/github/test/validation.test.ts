@@ -23,6 +23,8 @@ const malformed: Array<[string, unknown, string]> = [
   ['github.issue.list', { repo: 'octo-org/widgets', page: 0 }, 'github.invalid_input'],
   ['github.issue.list', { repo: 'octo-org/widgets', perPage: 101 }, 'github.invalid_input'],
   ['github.issue.list', { repo: 'octo-org/widgets', state: 'merged' }, 'github.invalid_input'],
+  ['github.issue.list', { repo: 'octo-org/widgets', labels: ['a,b'] }, 'github.invalid_input'],
+  ['github.issue.list', { repo: 'octo-org/widgets', since: 'yesterday' }, 'github.invalid_input'],
   ['github.issue.create', { repo: 'octo-org/widgets', title: '   ' }, 'github.invalid_input'],
   ['github.issue.create', { repo: 'octo-org/widgets' }, 'github.invalid_input'],
   ['github.issue.update', { repo: 'octo-org/widgets', issueNumber: 1 }, 'github.invalid_input'],

@@ -9,7 +9,7 @@ export const IssueListInputSchema = z.strictObject({
   repo: RepoSchema,
   state: z.enum(['open', 'closed', 'all']).default('open'),
   /** Only issues carrying every one of these labels. */
-  labels: z.array(LabelNameSchema).max(20).optional(),
+  labels: z.array(LabelNameSchema.refine((name) => !name.includes(','), 'a label filter cannot contain a comma (GitHub joins them with commas)')).max(20).optional(),
   /** Only issues updated at or after this instant (GitHub `since`). */
   since: z.iso.datetime({ offset: true }).optional(),
   sort: z.enum(['created', 'updated', 'comments']).default('created'),

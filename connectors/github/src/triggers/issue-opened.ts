@@ -123,7 +123,6 @@ export function issueOpenedTrigger() {
     verification: { scheme: 'github', secretName: 'webhook_secret', header: 'x-hub-signature-256' },
     deliveryIdHeader: GITHUB_DELIVERY_HEADER,
     handler: handleIssueOpened,
-    checkpoint: { strategy: 'none' },
     dedupe: { strategy: 'delivery_id', description: 'X-GitHub-Delivery (a GUID per delivery; redeliveries reuse it)' },
     consumerSurface: { mode: 'common', normalizedId: 'work_item.opened', sensorName: 'work_item_opened' },
     schemaPolicy: { config: 'defined', signal: 'defined' },
