@@ -57,4 +57,10 @@ describe('github.issue.opened webhook trigger', () => {
     expect(run.events.map((e) => e.type)).toEqual(['connector.github.issue.received']);
     expect(run.artifacts.map((a) => a.input.slug)).toEqual(['issue_opened']);
   });
+
+  it('its handler refuses a payload that is not an opened delivery with a typed error', async () => {
+    const run = await runCapability(connector, 'github.issue.opened', { ...issueOpenedPayload(), action: 'closed' }, { token: null, rawInput: true });
+    expect(run.error).toMatchObject({ code: 'connector_invalid_request', details: { providerCode: 'github.invalid_signal' } });
+    expect(run.events).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTrigger, redact, type HandlerContext } from '@integration/contracts';
+import { ConnectorError, defineTrigger, issuesOf, redact, type HandlerContext } from '@integration/contracts';
 import { IssueNumberSchema, RepoSchema } from '../schemas';
 
 const WebhookUserSchema = z.looseObject({
@@ -88,7 +88,17 @@ export function projectIssueOpened(signal: IssueOpenedSignal): IssueOpenedOutput
 }
 
 async function handleIssueOpened(signal: IssueOpenedSignal, ctx: HandlerContext): Promise<IssueOpenedOutput> {
-  const output = projectIssueOpened(IssueOpenedSignalSchema.parse(signal));
+  const parsed = IssueOpenedSignalSchema.safeParse(signal);
+  if (!parsed.success) {
+    const issues = issuesOf(parsed.error);
+    throw new ConnectorError({
+      class: 'invalid_request',
+      message: `not an issues "opened" delivery: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      providerCode: 'github.invalid_signal',
+      upstream: { providerCode: 'github.invalid_signal', issues },
+    });
+  }
+  const output = projectIssueOpened(parsed.data);
   const secrets = Object.values(ctx.lease.payload);
   ctx.emit({
     type: 'connector.github.issue.received',
