@@ -61,6 +61,16 @@ describe('notion through platform.invoke (auth install, control plane, direct ru
     }
   });
 
+  it('projectedCatalogEntries lists the Notion actions and sensor as JSON', () => {
+    const [entry] = platform.projectedCatalogEntries();
+    expect(entry).toMatchObject({ connectorId: 'notion', displayName: 'Notion', category: 'knowledge_management' });
+    expect(entry!.operations.map((o) => o.actionName).sort()).toEqual(
+      ['block_children_append', 'block_children_list', 'comment_create', 'content_search', 'data_source_query', 'page_create', 'page_fetch', 'page_update', 'workspace_self'],
+    );
+    expect(entry!.triggers.map((t) => t.sensorName)).toEqual(['page_recently_edited']);
+    expect(JSON.parse(JSON.stringify(entry))).toEqual(entry);
+  });
+
   it('the lease carries only access_token; outputs carry authBinding', async () => {
     const result = await platform.invoke('notion.users.get_self', {}, { connectionId });
     const lease = await platform.fetchLease(result.attempt.credentialLeaseId!);
