@@ -62,10 +62,19 @@ export interface Journal {
   results: JournalResult[];
 }
 
-const CallSchema = z.object({ name: z.string().min(1), arguments: z.record(z.string(), z.unknown()).default({}) });
+/** Arguments as an object, or as the JSON text of one (as many model APIs return them). */
+const ArgumentsSchema = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}, z.record(z.string(), z.unknown()).default({}));
+const CallSchema = z.object({ name: z.string().min(1), arguments: ArgumentsSchema });
 export const LlmDecisionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('final'), content: z.string(), result: z.unknown().optional() }),
-  z.object({ type: z.literal('operation'), name: z.string().min(1), arguments: z.record(z.string(), z.unknown()).default({}) }),
+  z.object({ type: z.literal('operation'), name: z.string().min(1), arguments: ArgumentsSchema }),
   z.object({ type: z.literal('operations'), operations: z.array(CallSchema).min(1).max(8) }),
 ]);
 export type LlmDecision = z.input<typeof LlmDecisionSchema>;

@@ -32,8 +32,9 @@ export function decodeText(text: string, format: ImportFormat, options: DecodeOp
       actual: bytes,
     });
   }
-  if (format === 'json') scanJsonDepth(text, limits.maxDepth);
-  const data = format === 'json' ? parseJson(text) : parseYaml(text, options);
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (format === 'json') scanJsonDepth(body, limits.maxDepth);
+  const data = format === 'json' ? parseJson(body) : parseYaml(body, options);
   return sanitizeDocument(data, limits);
 }
 

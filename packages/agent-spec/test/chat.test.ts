@@ -43,6 +43,16 @@ describe('chat runner', () => {
     expect(result.events.map((e) => e.type)).toEqual(['llm_decided', 'operation_started', 'operation_observed', 'llm_decided', 'turn_finished']);
   });
 
+  it('accepts arguments as JSON text, as model APIs often send them', async () => {
+    const spec = defineAgent({ id: 'time_agent', tools: { actions: [localTime] } });
+    const result = await runTurn(spec, 'x', {
+      llm: (_i, j) => (j.results.length === 0 ? { type: 'operation', name: 'local_time', arguments: '{"city":"Oslo"}' as never } : { type: 'final', content: 'ok' }),
+    });
+    expect(result.operationResults[0]!.output).toEqual({ city: 'Oslo', time: '09:30' });
+    const bad = await asyncErrorOf(() => chat(spec, 'x', { llm: () => ({ type: 'operation', name: 'local_time', arguments: '[1]' as never }) }));
+    expect(bad.code).toBe('agent_invalid_decision');
+  });
+
   it('validates action arguments with the action schema', async () => {
     const spec = defineAgent({ id: 'time_agent', tools: { actions: [localTime] } });
     const error = await asyncErrorOf(() => chat(spec, 'x', { llm: toolThenAnswer('local_time', { city: 42 }) }));

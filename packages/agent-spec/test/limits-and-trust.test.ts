@@ -182,6 +182,11 @@ describe('trust boundary', () => {
     }
   });
 
+  it('a leading byte-order mark is ignored in both formats', () => {
+    expect(importAgent('\uFEFF{"agent": {"id": "bom_json"}}').id).toBe('bom_json');
+    expect(importAgent('\uFEFFagent: {id: bom_yaml}').id).toBe('bom_yaml');
+  });
+
   it('schema errors name paths, not values', () => {
     const secret = 'sk-canary-abcdef123456';
     const error = errorOf(() => importAgent({ agent: { id: secret } }));
