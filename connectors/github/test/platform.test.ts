@@ -12,6 +12,7 @@ describe('github connector through createPlatform', () => {
   let fake: FakeGitHub;
   let platform: Platform;
   let connectionId: string;
+  const payloadBytes = new Map<string, Uint8Array>();
 
   beforeAll(async () => {
     fake = await startFakeGitHub({ tokens: { [CANARY]: 'octocat' }, repos: [...defaultFakeRepos(), CONFORMANCE_SANDBOX_REPO] });
@@ -19,6 +20,11 @@ describe('github connector through createPlatform', () => {
       connectors: [github({ baseUrl: fake.baseUrl })],
       secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' },
       clock: new ManualClock(Date.parse('2026-01-10T12:00:00Z')),
+      artifactPayloads: {
+        name: 'test-memory',
+        put: async (key, bytes) => void payloadBytes.set(key, bytes),
+        get: async (key) => payloadBytes.get(key) ?? null,
+      },
     });
     const started = await platform.startInstall('github', 'tenant-a', { subject: 'octocat', actorId: 'ops', method: 'secret' });
     const completed = await platform.completeInstall(started.install.installId, {
@@ -74,6 +80,10 @@ describe('github connector through createPlatform', () => {
     const artifacts = await platform.runArtifacts(first.run.runId);
     expect(artifacts.map((a) => a.artifactType)).toEqual(['tool_output']);
     expect((await platform.runArtifacts(second.run.runId)).map((a) => a.checksum)).toEqual(artifacts.map((a) => a.checksum));
+    const stored = payloadBytes.get(artifacts[0]!.payloadRef.key);
+    expect(stored, 'artifact bytes are in the payload store').toBeDefined();
+    const content = JSON.parse(Buffer.from(stored!).toString('utf8')) as { operationId: string; request: { method: string; path: string }; response: { status: number } };
+    expect(content).toMatchObject({ operationId: fixture.capabilityId, request: { path: expect.stringMatching(/^\/repos\/octo-org\//) }, response: { status: expect.any(Number) } });
   });
 
   it('a provider failure is a failed run with the connector error, a warn event and an error artifact', async () => {
@@ -95,7 +105,8 @@ describe('github connector through createPlatform', () => {
     for (const run of runs) {
       parts.push(await platform.attempts(run.runId), await platform.events(run.runId), await platform.runArtifacts(run.runId), await platform.reviewPacket(run.runId));
     }
-    const text = JSON.stringify(parts);
+    const text = JSON.stringify(parts) + [...payloadBytes.values()].map((b) => Buffer.from(b).toString('utf8')).join('\n');
+    expect(payloadBytes.size).toBeGreaterThan(10);
     expect(text).not.toContain(CANARY);
     expect(text).not.toContain('whsec_platform_canary_secret');
     expect(fake.requests.every((r) => r.headers.authorization === `token ${CANARY}`)).toBe(true);
