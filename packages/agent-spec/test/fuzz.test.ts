@@ -40,11 +40,11 @@ const documentish = fc.letrec((tie) => ({
 
 const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 3 });
 /** Usually one of the valid values, sometimes one of the invalid ones. */
-const mostly = <T>(valid: T[], invalid: T[] = []) =>
+const mostly = <T>(valid: T[], invalid: unknown[] = []): fc.Arbitrary<unknown> =>
   invalid.length === 0
     ? fc.constantFrom(...valid)
     : fc.oneof({ arbitrary: fc.constantFrom(...valid), weight: 12 }, { arbitrary: fc.constantFrom(...invalid), weight: 1 });
-const listOf = <T>(valid: T[], invalid: T[] = []) => fc.array(mostly(valid, invalid), { maxLength: 2 });
+const listOf = <T>(valid: T[], invalid: unknown[] = []) => fc.array(mostly(valid, invalid), { maxLength: 2 });
 /** Mostly valid documents with occasional bad values, so every compile stage is exercised. */
 const plausible = fc.record(
   {
