@@ -15,6 +15,7 @@ import { AdmissionRejectedError, createIngress, defineIngress, normalizeHeaders,
 import { createDispatchQueue, type DispatchQueue, type EnqueueOptions, type EnqueueResult } from '@integration/dispatch';
 import { DEFAULT_MAX_BODY_BYTES, readFetchBody, readNodeBody } from './body';
 import { resolveRoute } from './resolve';
+import { routeVersion, TtlCache } from './route-cache';
 import { createRouteRegistry, type RouteRegistry } from './routes';
 import { httpStatusOf } from './status';
 import { publishWebhook } from './telemetry';
@@ -41,6 +42,12 @@ export interface WebhookRouterOptions {
   basePath?: string;
   /** Per-route dispatch options (executeRun options, maxAttempts). */
   enqueueOptions?: (route: WebhookRoute) => EnqueueOptions;
+  /**
+   * How long route lookups and resolved secrets are cached in this process. Route changes made
+   * through this router apply at once; changes made elsewhere (another process, a rotated auth
+   * secret) within this window. Default 1000 ms; 0 disables the cache.
+   */
+  routeCacheMs?: number;
 }
 
 /** A delivery as the router sees it, independent of the HTTP stack. */
@@ -94,7 +101,31 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
   const queue = options.queue ?? createDispatchQueue({ stores, clock });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const basePath = `/${(options.basePath ?? '/webhooks').replace(/^\/+|\/+$/g, '')}`;
-  const registry = createRouteRegistry({ routes: stores.routes, capabilities, sealer: options.sealer, clock });
+  const baseRegistry = createRouteRegistry({ routes: stores.routes, capabilities, sealer: options.sealer, clock });
+  const cacheMs = options.routeCacheMs ?? 1_000;
+  const routeLists = new TtlCache<WebhookRoute[]>(cacheMs, clock);
+  const definitions = new TtlCache<IngressDefinition>(cacheMs, clock);
+  const invalidating =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } finally {
+        routeLists.clear();
+        definitions.clear();
+      }
+    };
+  const registry = {
+    ...baseRegistry,
+    registerRoute: invalidating(baseRegistry.registerRoute),
+    setRouteStatus: invalidating(baseRegistry.setRouteStatus),
+    removeRoute: invalidating(baseRegistry.removeRoute),
+  };
+  /** The route store as the resolver sees it: active-route lists, cached for `routeCacheMs`. */
+  const cachedRoutes = {
+    listRoutes: (filter: Parameters<typeof stores.routes.listRoutes>[0] = {}) =>
+      routeLists.get(JSON.stringify(filter), () => stores.routes.listRoutes(filter)),
+  } as typeof stores.routes;
 
   function parseTarget(url: string): { connectorId: string; installId?: string; query: Record<string, string> } | null {
     let parsed: URL;
@@ -173,7 +204,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
       } catch {
         body = undefined;
       }
-      route = await resolveRoute(stores.routes, target, { body, headers, query: target.query });
+      route = await resolveRoute(cachedRoutes, target, { body, headers, query: target.query });
       if (!route.tenantId) throw new IntegrationError('tenant_not_found', `route ${route.routeId} names no tenant`);
       publishWebhook('resolved', {
         routeId: route.routeId,
@@ -185,7 +216,8 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
         revision: route.revision,
         headers,
       });
-      const definition = await definitionOf(route);
+      const resolved = route;
+      const definition = await definitions.get(routeVersion(route), () => definitionOf(resolved));
       const routed = route;
       let enqueued: EnqueueResult | null = null;
       const admission = await ingress.admitWebhook(

@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { AddressInfo } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isIntegrationError, type Stores } from '@integration/contracts';
+import { isIntegrationError, ManualClock, type Stores } from '@integration/contracts';
 import type { DispatchWorker } from '@integration/dispatch';
 import { availableTiers, type TierHandle } from '../../dispatch/test/support/tiers';
 import { waitFor, WEBHOOK_SECRET } from '../../dispatch/test/support/fixtures';
@@ -156,6 +156,21 @@ describe.each(tiers)('webhook router on $name', (tier) => {
     const notJson = await small.router.fetchHandler(post('/webhooks/acme/ins-1', null, { raw: '{broken' }));
     expect(notJson.status).toBe(422);
     expect(await stores.ledger.listRuns()).toHaveLength(0);
+  });
+
+  it('route changes made elsewhere apply within routeCacheMs; changes made here apply at once', async () => {
+    const clock = new ManualClock(Date.now());
+    const cached = stack(stores, { clock, routeCacheMs: 1_000 });
+    const elsewhere = stack(stores);
+    const route = await cached.router.registerRoute({ connectorId: 'acme', triggerId: 'acme.order.created', topology: 'dynamic_per_install', installId: 'ins-c', tenantId: 'tenant-a', verification: { scheme: 'github', secret: WEBHOOK_SECRET } });
+    expect((await cached.router.fetchHandler(post('/webhooks/acme/ins-c', order(30)))).status).toBe(202);
+    await elsewhere.router.setRouteStatus(route.routeId, 'disabled');
+    clock.advance(1_001);
+    expect((await cached.router.fetchHandler(post('/webhooks/acme/ins-c', order(31)))).status).toBe(404);
+    await cached.router.setRouteStatus(route.routeId, 'active');
+    expect((await cached.router.fetchHandler(post('/webhooks/acme/ins-c', order(32)))).status).toBe(202);
+    await cached.router.setRouteStatus(route.routeId, 'revoked');
+    expect((await cached.router.fetchHandler(post('/webhooks/acme/ins-c', order(33)))).status).toBe(404);
   });
 
   it('register is an upsert by identity key (revision + 1); inline secrets are sealed', async () => {
