@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import {
   canonicalHash,
+  parseAt,
   canonicalJson,
   KeyedMutex,
   newId,
@@ -125,7 +127,34 @@ export function promptOf(capabilityId: string, input: unknown): string {
  * cache keyed by (capability, connection, target, provider, workspace[, stream]), the boundary
  * for out-of-process drivers, and a RuntimeResult whose every string is redacted.
  */
-export function createHarness(runtimeClass: RuntimeClass, defaults: Record<string, Driver>, options: HarnessOptions): Harness {
+const isDriver = (value: unknown): value is Driver =>
+  !!value &&
+  typeof value === 'object' &&
+  typeof (value as Driver).id === 'string' &&
+  (['start', 'run', 'stream', 'cancel', 'status', 'stop'] as const).every((m) => typeof (value as Driver)[m] === 'function');
+
+const positiveInt = z.number().int().positive();
+const HarnessOptionsSchema = z.looseObject({
+  drivers: z.record(z.string(), z.custom<Driver>(isDriver, 'a driver needs id, start, run, stream, cancel, status and stop')).optional(),
+  cache: z.strictObject({ ttlMs: positiveInt.optional(), maxSessions: positiveInt.optional() }).optional(),
+  clock: z.custom<Clock>((v) => !!v && typeof (v as Clock).now === 'function', 'clock needs now()').optional(),
+  boundary: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        adapter: z.custom<BoundaryAdapter>((v) => !!v && typeof v === 'object' && typeof (v as BoundaryAdapter).allocate === 'function', 'invalid boundary adapter').optional(),
+        readinessTimeoutMs: positiveInt.optional(),
+        pollIntervalMs: positiveInt.optional(),
+      }),
+    ])
+    .optional(),
+  artifactPayloads: z
+    .custom<ArtifactPayloadStore>((v) => !!v && typeof (v as ArtifactPayloadStore).put === 'function' && typeof (v as ArtifactPayloadStore).name === 'string', 'invalid artifact payload store')
+    .optional(),
+});
+
+export function createHarness(runtimeClass: RuntimeClass, defaults: Record<string, Driver>, rawOptions: HarnessOptions): Harness {
+  const options = parseAt(HarnessOptionsSchema, rawOptions ?? {}, `create${runtimeClass === 'session' ? 'Session' : 'Stream'}Runtime: invalid options`) as HarnessOptions;
   const drivers: Record<string, Driver> = { ...defaults, ...options.drivers };
   const clock = options.clock ?? systemClock;
   const payloads = options.artifactPayloads ?? memoryArtifactPayloads();

@@ -1,4 +1,4 @@
-import type { Clock } from '@integration/contracts';
+import { ValidationError, type Clock } from '@integration/contracts';
 
 export type EvictionReason = 'expired' | 'capacity' | 'failed' | 'closed';
 
@@ -32,8 +32,8 @@ export class SessionCache<V> {
   ) {
     this.ttlMs = options.ttlMs ?? 15 * 60_000;
     this.maxSessions = options.maxSessions ?? 64;
-    if (!(this.ttlMs > 0)) throw new RangeError('cache.ttlMs must be positive');
-    if (!Number.isInteger(this.maxSessions) || this.maxSessions < 1) throw new RangeError('cache.maxSessions must be a positive integer');
+    if (!(this.ttlMs > 0)) throw new ValidationError('invalid_argument', 'cache.ttlMs must be positive');
+    if (!Number.isInteger(this.maxSessions) || this.maxSessions < 1) throw new ValidationError('invalid_argument', 'cache.maxSessions must be a positive integer');
   }
 
   get size(): number {

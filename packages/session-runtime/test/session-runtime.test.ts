@@ -227,8 +227,23 @@ describe('session cache', () => {
 
   it('SessionCache validates its bounds', () => {
     const clock = new ManualClock();
-    expect(() => new SessionCache({ ttlMs: 0 }, clock, async () => {})).toThrow(RangeError);
-    expect(() => new SessionCache({ maxSessions: 0 }, clock, async () => {})).toThrow(RangeError);
+    expect(() => new SessionCache({ ttlMs: 0 }, clock, async () => {})).toThrowError(expect.objectContaining({ code: 'invalid_argument' }));
+    expect(() => new SessionCache({ maxSessions: 0 }, clock, async () => {})).toThrowError(expect.objectContaining({ code: 'invalid_argument' }));
+  });
+
+  it('bad runtime options are typed invalid_argument errors', () => {
+    for (const bad of [
+      { cache: { ttlMs: -1 } },
+      { cache: { maxSessions: 1.5 } },
+      { cache: { ttl: 5 } },
+      { drivers: { x: { id: 'x' } } },
+      { boundary: { readinessTimeoutMs: 0 } },
+      { clock: {} },
+      { artifactPayloads: 'nope' },
+    ]) {
+      expect(() => createSessionRuntime(bad as never)).toThrowError(expect.objectContaining({ code: 'invalid_argument' }));
+    }
+    expect(() => createSessionRuntime(undefined)).not.toThrow();
   });
 });
 

@@ -64,8 +64,9 @@ describe('subprocess driver, codex profile', () => {
     const controller = new AbortController();
     const pending = runtime.execute(codex(), { prompt: 'hang' }, contextFor({ signal: controller.signal }));
     const workdir = await waitFor(() => runtime.sessions()[0]?.workingDirectory);
-    const pid = Number(await waitFor(() => existsSync(join(workdir, 'grandchild.pid')) && readFileSync(join(workdir, 'codex.pid'), 'utf8')));
-    const grandchild = Number(readFileSync(join(workdir, 'grandchild.pid'), 'utf8'));
+    // Files can be seen before their content is written: wait for both numbers.
+    const readPid = (name: string) => (existsSync(join(workdir, name)) ? Number(readFileSync(join(workdir, name), 'utf8')) || 0 : 0);
+    const [pid, grandchild] = await waitFor(() => (readPid('codex.pid') > 0 && readPid('grandchild.pid') > 0 ? [readPid('codex.pid'), readPid('grandchild.pid')] : null));
     expect(isAlive(pid)).toBe(true);
     expect(isAlive(grandchild)).toBe(true);
     controller.abort();
