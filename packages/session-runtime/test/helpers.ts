@@ -108,6 +108,7 @@ export function contextFor(options: ContextOptions = {}): RuntimeContext {
 
 /** True while a process exists and is not a zombie. */
 export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
   } catch {
