@@ -9,7 +9,10 @@
  *   NOTION_DATA_SOURCE_ID     a data source to create the test page in (preferred), or
  *   NOTION_PARENT_PAGE_ID     a page to create the test page under
  *   NOTION_BASE_URL           optional API origin (default https://api.notion.com)
+ *   NOTION_LIVE_AUTH=1        instead of NOTION_TOKEN: install through OAuth interactively, with
+ *   NOTION_OAUTH_CLIENT_ID / NOTION_OAUTH_CLIENT_SECRET / NOTION_OAUTH_REDIRECT_URI (public integration)
  */
+import { createInterface } from 'node:readline/promises';
 import { createPlatform, generateSealingKey, isIntegrationError, type Platform } from '@integration/platform';
 import { allNotionScopes, notion } from '@integration/connector-notion';
 
@@ -52,23 +55,29 @@ async function step<T>(platform: Platform, plan: Step['plan'], name: string, cap
 type Page = { data: { id: string; url: string; properties: Record<string, { type: string }> }; schemaContext: { propertyNames: string[] } | null };
 
 async function main(): Promise<number> {
-  if (!token) {
-    console.log('skipped: NOTION_TOKEN is not set; the live Notion acceptance run needs a real integration token (see connectors/notion/docs/live_acceptance.md)');
+  const oauth = env.NOTION_LIVE_AUTH === '1';
+  const client = { clientId: env.NOTION_OAUTH_CLIENT_ID, clientSecret: env.NOTION_OAUTH_CLIENT_SECRET, redirectUri: env.NOTION_OAUTH_REDIRECT_URI };
+  if (!token && !oauth) {
+    console.log('skipped: NOTION_TOKEN is not set (nor NOTION_LIVE_AUTH=1); the live Notion acceptance run needs a real integration (see connectors/notion/docs/live_acceptance.md)');
+    return 0;
+  }
+  if (!token && (!client.clientId || !client.clientSecret || !client.redirectUri)) {
+    console.log('skipped: NOTION_LIVE_AUTH=1 needs NOTION_OAUTH_CLIENT_ID, NOTION_OAUTH_CLIENT_SECRET and NOTION_OAUTH_REDIRECT_URI');
+    return 0;
+  }
+  if (!token && !process.stdin.isTTY) {
+    console.log('skipped: the OAuth plan is interactive (paste the redirect URL); run it in a terminal');
     return 0;
   }
   const platform = await createPlatform({
     connectors: [notion(env.NOTION_BASE_URL ? { baseUrl: env.NOTION_BASE_URL } : {})],
     secrets: { keys: { live: generateSealingKey() }, activeKeyId: 'live' },
     environment: 'development',
+    ...(token ? {} : { oauthClients: { notion: { clientId: client.clientId!, clientSecret: client.clientSecret!, redirectUri: client.redirectUri! } } }),
   });
   try {
-    const started = await platform.startInstall('notion', 'live', { subject: 'notion-live', actorId: 'live-acceptance', method: 'secret', requestedScopes: allNotionScopes });
-    const { connection } = await platform.completeInstall(started.install.installId, {
-      callbackToken: started.callbackToken,
-      subject: 'notion-live',
-      secret: { access_token: token },
-      grantedScopes: allNotionScopes,
-    });
+    const connection = token ? await secretInstall(platform, token) : await oauthInstall(platform);
+    if (!connection) return 1;
     const connectionId = connection.connectionId;
     const lease = await platform.requestLease(connectionId, { requiredScopes: [], actorId: 'live-acceptance' });
     record('read', 'lease', Object.keys(lease.payload).join(',') === 'access_token' ? 'ok' : 'failed', `lease fields: ${Object.keys(lease.payload).join(', ')}`);
@@ -90,14 +99,59 @@ async function main(): Promise<number> {
       console.log('write plan');
       await writePlan(platform, connectionId);
     }
-    const text = JSON.stringify(await platform.stores.ledger.listRuns());
-    record('read', 'redaction', text.includes(token) ? 'failed' : 'ok', 'token absent from the run records');
+    const runs = await platform.stores.ledger.listRuns();
+    const records: unknown[] = [runs, await platform.connections(), await platform.installs()];
+    for (const run of runs) records.push(await platform.events(run.runId), await platform.runArtifacts(run.runId), await platform.reviewPacket(run.runId));
+    const leaked = JSON.stringify(records).includes(lease.payload.access_token ?? '\u0000');
+    record('read', 'redaction', leaked ? 'failed' : 'ok', `token absent from ${runs.length} runs, their events, artifacts and review packets`);
   } finally {
     await platform.close();
   }
   const failed = steps.filter((s) => s.status === 'failed');
   console.log(`\n${steps.filter((s) => s.status === 'ok').length} ok, ${failed.length} failed, ${steps.filter((s) => s.status === 'skipped').length} skipped`);
   return failed.length === 0 ? 0 : 1;
+}
+
+async function secretInstall(platform: Platform, secret: string) {
+  const started = await platform.startInstall('notion', 'live', { subject: 'notion-live', actorId: 'live-acceptance', method: 'secret', requestedScopes: allNotionScopes });
+  const { connection } = await platform.completeInstall(started.install.installId, {
+    callbackToken: started.callbackToken,
+    subject: 'notion-live',
+    secret: { access_token: secret },
+    grantedScopes: allNotionScopes,
+  });
+  record('read', 'install', 'ok', `secret install → connection ${connection.connectionId}`);
+  return connection;
+}
+
+/** Public-integration OAuth: print the authorization URL, read back the redirect URL, exchange the code. */
+async function oauthInstall(platform: Platform) {
+  const started = await platform.startInstall('notion', 'live', { subject: 'notion-live', actorId: 'live-acceptance', method: 'oauth' });
+  console.log(`open this URL, approve access, then paste the URL you are redirected to:\n\n  ${started.authorizationUrl}\n`);
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const pasted = (await rl.question('redirect URL: ')).trim();
+  rl.close();
+  let callback: URL;
+  try {
+    callback = new URL(pasted);
+  } catch {
+    record('read', 'install', 'failed', 'that is not a URL');
+    return null;
+  }
+  const code = callback.searchParams.get('code');
+  const state = callback.searchParams.get('state');
+  if (!code || !state) {
+    record('read', 'install', 'failed', `the redirect carries no code/state${callback.searchParams.get('error') ? ` (error=${callback.searchParams.get('error')})` : ''}`);
+    return null;
+  }
+  try {
+    const { connection } = await platform.completeInstall(started.install.installId, { callbackToken: started.callbackToken, subject: 'notion-live', code, state });
+    record('read', 'install', 'ok', `OAuth install → connection ${connection.connectionId}`);
+    return connection;
+  } catch (error) {
+    record('read', 'install', 'failed', describeError(error));
+    return null;
+  }
 }
 
 async function writePlan(platform: Platform, connectionId: string): Promise<void> {
