@@ -66,8 +66,10 @@ describe('dispatch crash recovery (3 worker processes, Postgres, repeated SIGKIL
         if (Date.now() > deadline) throw new Error(`not drained: ${JSON.stringify(progress)}`);
         await sleep(500);
       }
-      for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGTERM');
+      // Graceful shutdown on SIGTERM: each surviving worker stops, closes its stores and exits 0.
+      for (const w of workers) w.kill('SIGTERM');
       await Promise.all(workers.map(exited));
+      expect(workers.map((w) => w.exitCode)).toEqual([0, 0, 0]);
       const report = await ask<Record<string, any>>(agent, { cmd: 'report' }, 300_000);
       console.info('[crash-recovery]', JSON.stringify({ kills, deaths, heldAtDeath, ...report }));
 
