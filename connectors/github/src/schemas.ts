@@ -47,9 +47,9 @@ export const IssueFieldsSchema = z.strictObject({
   htmlUrl: z.url(),
   commentsCount: z.int().min(0),
   isPullRequest: z.boolean(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  closedAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+  closedAt: z.iso.datetime({ offset: true }).nullable(),
 });
 export type IssueFields = z.infer<typeof IssueFieldsSchema>;
 
@@ -76,8 +76,8 @@ export const CommentFieldsSchema = z.strictObject({
   body: z.string(),
   author: z.string().nullable(),
   htmlUrl: z.url(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
+  createdAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
 });
 export type CommentFields = z.infer<typeof CommentFieldsSchema>;
 

@@ -16,7 +16,7 @@ export const IssueCloseOutputSchema = z.strictObject({
   issueNumber: IssueNumberSchema,
   state: IssueStateSchema,
   stateReason: StateReasonSchema.nullable(),
-  closedAt: z.iso.datetime().nullable(),
+  closedAt: z.iso.datetime({ offset: true }).nullable(),
   htmlUrl: z.url(),
   closedBy: ActorSchema,
   authBinding: AuthBindingSchema,
