@@ -250,3 +250,19 @@ describe('limits', () => {
     expect(runtime.sessions()).toEqual([]);
   });
 });
+
+describe('shutdown', () => {
+  it('close() returns only after a running turn and its process group are gone', async () => {
+    runtime = createSessionRuntime();
+    const pending = runtime.execute(codex(), { prompt: 'hang' }, contextFor());
+    const workdir = await waitFor(() => runtime.sessions()[0]?.workingDirectory);
+    const readPid = (name: string) => (existsSync(join(workdir, name)) ? Number(readFileSync(join(workdir, name), 'utf8')) || 0 : 0);
+    const [pid, grandchild] = await waitFor(() => (readPid('codex.pid') > 0 && readPid('grandchild.pid') > 0 ? [readPid('codex.pid'), readPid('grandchild.pid')] : null));
+    await runtime.close();
+    expect(isAlive(pid)).toBe(false);
+    expect(existsSync(workdir)).toBe(false);
+    const result = await pending;
+    expect(result.status === 'failed' && result.error.code).toBe('runtime_cancelled');
+    await waitFor(() => !isAlive(grandchild));
+  });
+});

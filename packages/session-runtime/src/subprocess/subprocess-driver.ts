@@ -30,6 +30,8 @@ interface SessionEntry {
   failed: boolean;
   stopped: boolean;
   active: Map<string, AbortController>;
+  /** Settles when each running turn's process is gone. */
+  running: Set<Promise<unknown>>;
 }
 
 export const builtInProfiles: Record<string, SubprocessProfile> = {
@@ -87,7 +89,7 @@ export function subprocessDriver(options: SubprocessDriverOptions = {}): Driver 
     if (signal.aborted) controller.abort();
     else signal.addEventListener('abort', onAbort, { once: true });
 
-    void (async () => {
+    const done = (async () => {
       const turn = { request, sessionId: handle.sessionId, options: entry.options, cwd: entry.cwd, state: entry.state };
       let outcome: ProcessOutcome;
       let parser: ReturnType<SubprocessProfile['parser']>;
@@ -122,6 +124,8 @@ export function subprocessDriver(options: SubprocessDriverOptions = {}): Driver 
       }
       close(settle(entry, outcome, parser, request, emit));
     })();
+    entry.running.add(done);
+    done.finally(() => entry.running.delete(done)).catch(() => {});
     return channel;
   };
 
@@ -150,6 +154,7 @@ export function subprocessDriver(options: SubprocessDriverOptions = {}): Driver 
         failed: false,
         stopped: false,
         active: new Map(),
+        running: new Set(),
       });
       return { sessionId: request.sessionId, driverId: 'subprocess', provider, state: { profile: profile.id } };
     },
@@ -176,6 +181,8 @@ export function subprocessDriver(options: SubprocessDriverOptions = {}): Driver 
       if (!entry) return;
       entry.stopped = true;
       for (const controller of entry.active.values()) controller.abort();
+      // Wait for the killed process groups so nothing outlives stop() (bounded by killGraceMs).
+      await Promise.allSettled([...entry.running]);
       sessions.delete(handle.sessionId);
     },
   };
