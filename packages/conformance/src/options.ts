@@ -47,6 +47,6 @@ export interface RunConformanceOptions {
   /** Time stamped on the report (default: now). */
   generatedAt?: Date;
   /** Run only these suites (the others are reported as skipped). */
-  suites?: SuiteId[];
+  suites?: readonly SuiteId[];
   onProgress?: (event: ConformanceProgress) => void;
 }
