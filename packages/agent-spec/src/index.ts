@@ -23,9 +23,8 @@ export type { ImportReason } from './errors';
 export { planAgent, DEFAULT_MAX_TURNS, DEFAULT_TIMEOUT_MS, type AgentPlan } from './plan';
 export { inspectAgent, projectAgent, modelRef, type AgentInspection, type AgentProjection } from './inspect';
 export { exportAgent, type ExportOptions } from './export-agent';
+export { chat, runTurn } from './chat';
 export {
-  chat,
-  runTurn,
   LlmDecisionSchema,
   type ApprovalRequest,
   type ChatOptions,
@@ -44,7 +43,7 @@ export {
   type PromptOperation,
   type TurnEvent,
   type TurnResult,
-} from './chat';
+} from './turn-types';
 export {
   capabilityActions,
   capabilityResources,
