@@ -34,6 +34,8 @@ export function notion(options?: NotionOptions): ConnectorDefinition {
         // Notion's token endpoint takes HTTP Basic client credentials and documents no PKCE.
         tokenAuthMethod: 'client_secret_basic',
         pkce: false,
+        // Notion's OAuth has no scopes; our requestedScopes are semantic permission ids.
+        sendScope: false,
         extraAuthorizeParams: { owner: 'user' },
       },
       installBinding: notionInstallBinding,

@@ -112,6 +112,7 @@ describe('notion through platform.invoke (auth install, control plane, direct ru
     const url = new URL(started.authorizationUrl!);
     expect(`${url.origin}${url.pathname}`).toBe(`${fake.baseUrl}/v1/oauth/authorize`);
     expect(url.searchParams.get('owner')).toBe('user');
+    expect(url.searchParams.has('scope')).toBe(false);
     expect(url.searchParams.get('client_id')).toBe(oauthClient.clientId);
     fake.clearRequests();
     const completed = await platform.completeInstall(started.install.installId, {

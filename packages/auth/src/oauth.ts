@@ -42,7 +42,7 @@ export async function buildAuthorizationRequest(setup: OAuthSetup, scopes: reado
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('client_id', setup.client.clientId);
   url.searchParams.set('redirect_uri', setup.client.redirectUri);
-  if (scopes.length > 0) url.searchParams.set('scope', scopes.join(setup.endpoints.scopeSeparator));
+  if (setup.endpoints.sendScope && scopes.length > 0) url.searchParams.set('scope', scopes.join(setup.endpoints.scopeSeparator));
   url.searchParams.set('state', state);
   if (codeVerifier) {
     url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));

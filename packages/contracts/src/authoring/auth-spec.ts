@@ -7,6 +7,8 @@ export const OAuthEndpointsSchema = z.strictObject({
   tokenUrl: z.url(),
   revocationUrl: z.url().optional(),
   scopeSeparator: z.string().default(' '),
+  /** False for providers whose OAuth has no scopes (e.g. Notion): `scope` is left out of the authorize URL. */
+  sendScope: z.boolean().default(true),
   pkce: z.boolean().default(true),
   tokenAuthMethod: z.enum(['client_secret_post', 'client_secret_basic']).default('client_secret_post'),
   extraAuthorizeParams: z.record(z.string(), z.string()).default({}),
