@@ -22,6 +22,8 @@ class SqliteFile {
   readonly locks = new KeyedMutex();
   readonly workWaiters = new Set<() => void>();
   readonly statements = new Map<string, Database.Statement>();
+  /** One reusable better-sqlite3 transaction function: BEGIN IMMEDIATE, or a SAVEPOINT when nested. */
+  readonly runAtomic: Database.Transaction<(fn: () => unknown) => unknown>;
   users = 0;
   closed = false;
 
@@ -32,6 +34,7 @@ class SqliteFile {
       this.db.pragma(`synchronous = ${options.synchronous}`);
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
       this.db.pragma('foreign_keys = OFF');
+      this.runAtomic = this.db.transaction((fn: () => unknown) => fn());
     } catch (error) {
       this.db.close();
       throw error;
@@ -92,7 +95,7 @@ export class SqliteHandle {
 
   /** Runs `fn` atomically: BEGIN IMMEDIATE at top level, a SAVEPOINT inside an open transaction. */
   atomic<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.file.runAtomic.immediate(fn) as T;
   }
 
   assertOpen(): void {

@@ -128,20 +128,31 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
       const firstAt = new Map<string, Event>();
       for (const event of events) if (!firstAt.has(positionKey(event))) firstAt.set(positionKey(event), event);
       const candidates = [...firstAt.values()];
-      const inserted = await q.query<{ ord: string; run_id: string; attempt_key: string; seq: number }>(
-        `INSERT INTO ${this.t('events')} (run_id, attempt_key, attempt_id, attempt, seq, record)
+      // With a fence, the attempts of the batch are locked in the same round trip as the insert.
+      const fencedIds = fence ? [...new Set(candidates.map((e) => e.attemptId).filter((id): id is string => id !== null))] : [];
+      const params: unknown[] = [
+        candidates.map((e) => e.runId),
+        candidates.map((e) => e.attemptId ?? ''),
+        candidates.map((e) => e.attemptId ?? null),
+        candidates.map((e) => e.attempt ?? null),
+        candidates.map((e) => e.seq),
+        candidates.map((e) => json(e)),
+      ];
+      const insertSql = `INSERT INTO ${this.t('events')} (run_id, attempt_key, attempt_id, attempt, seq, record)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::json[])
          ON CONFLICT ON CONSTRAINT events_position_key DO NOTHING
-         RETURNING ord, run_id, attempt_key, seq`,
-        [
-          candidates.map((e) => e.runId),
-          candidates.map((e) => e.attemptId ?? ''),
-          candidates.map((e) => e.attemptId ?? null),
-          candidates.map((e) => e.attempt ?? null),
-          candidates.map((e) => e.seq),
-          candidates.map((e) => json(e)),
-        ],
+         RETURNING ord, run_id, attempt_key, seq`;
+      const result = await q.query<{ ord: string | null; run_id: string | null; attempt_key: string | null; seq: number | null; attempt: Attempt | null }>(
+        fencedIds.length === 0
+          ? insertSql
+          : `WITH ins AS (${insertSql}),
+                  att AS (SELECT record FROM ${this.t('attempts')} WHERE attempt_id = ANY($7::text[]) ORDER BY attempt_id FOR UPDATE)
+             SELECT ord::text AS ord, run_id, attempt_key, seq, NULL::json AS attempt FROM ins
+             UNION ALL SELECT NULL, NULL, NULL, NULL, record FROM att`,
+        fencedIds.length === 0 ? params : [...params, fencedIds],
       );
+      const inserted = { rows: result.rows.filter((r) => r.ord !== null) as Array<{ ord: string; run_id: string; attempt_key: string; seq: number }> };
+      const lockedAttempts = new Map(result.rows.flatMap((r) => (r.attempt ? [[r.attempt.attemptId, r.attempt] as const] : [])));
       const landed = new Set(inserted.rows.map((r) => `${r.run_id}|${r.attempt_key}|${r.seq}`));
       const undo = async () => {
         if (inserted.rows.length > 0) await q.query(`DELETE FROM ${this.t('events')} WHERE ord = ANY($1::bigint[])`, [inserted.rows.map((r) => r.ord)]);
@@ -173,7 +184,7 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
       const adopt: Attempt[] = [];
       try {
         for (const attemptId of new Set(fresh.map((e) => e.attemptId).filter((id): id is string => id !== null))) {
-          const attempt = await this.lockAttempt(q, attemptId);
+          const attempt = lockedAttempts.get(attemptId);
           if (!attempt) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
           checkFence(attempt, fence);
           if (attempt.aggregatorEpoch !== fence.aggregatorEpoch) adopt.push({ ...attempt, ...fence });
