@@ -351,6 +351,7 @@ export function createHarness(runtimeClass: RuntimeClass, defaults: Record<strin
         }
         const sessionId = session.sessionId;
         const turn = session.turns + 1;
+        context.logger.debug({ capabilityId: capability.id, sessionId, driver: driver.id, lifecycle, turn }, `${hooks.lifecycle} ${lifecycle}`);
         session.busy = true;
         try {
           return await runTurn(session, sessionId, turn, lifecycle);
@@ -426,7 +427,10 @@ export function createHarness(runtimeClass: RuntimeClass, defaults: Record<strin
 
         if (result.status !== 'completed') {
           // A failed session is not reused; a cancelled turn leaves the session intact.
-          if (result.status === 'failed') await cache.evict(key, 'failed');
+          if (result.status === 'failed') {
+            context.logger.debug({ capabilityId: capability.id, sessionId, code: result.error?.code ?? null }, `${hooks.lifecycle} evicted after a failed turn`);
+            await cache.evict(key, 'failed');
+          }
           return fail(result.error ?? runtimeError('session_failed', `${hooks.lifecycle} turn ${result.status}`), sessionId);
         }
         let shaped: { output: Record<string, unknown>; events?: ExecutionEvent[] };
