@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { systemClock, type Clock, type IntegrationError } from '@integration/contracts';
 import { agentFailure, describeCause, invalidDocument } from './errors';
 import { matchesOperation, operationKind, operationSource } from './operation-match';
-import { planAgent } from './plan';
+import { preflightAgent } from './preflight';
 import { isReservedRef } from './registry';
 import { modelRef } from './inspect';
 import type { ControlContext } from './control-types';
@@ -20,7 +20,6 @@ import {
   type OperationHandlers,
   type OperationIntent,
   type OperationResult,
-  type PromptOperation,
   type TurnEvent,
   type TurnResult,
 } from './turn-types';
@@ -58,9 +57,8 @@ export async function runTurn(spec: AgentSpec, input: string, options: ChatOptio
   const parsed = OptionsSchema.safeParse(options);
   if (!parsed.success) throw invalidDocument(`invalid chat options: ${parsed.error.issues.map((i) => i.message).join('; ')}`, { kind: 'invalid_options' });
   if (typeof input !== 'string') throw invalidDocument('the chat input must be a string', { kind: 'invalid_input' });
-  const plan = planAgent(spec);
+  const { plan, context, prompt: firstPrompt } = preflightAgent(spec, input, { context: options.context ?? {} });
   const clock = options.clock ?? systemClock;
-  const context = options.context ?? {};
   const requestId = options.requestId ?? `req_${randomUUID()}`;
   const started = clock.now();
   const controller = new AbortController();
@@ -115,10 +113,7 @@ export async function runTurn(spec: AgentSpec, input: string, options: ChatOptio
   const events: TurnEvent[] = [];
   const journal: Journal = { intents: [], results: [] };
   const operationResults: OperationResult[] = [];
-  const messages: Message[] = [
-    { role: 'system', content: spec.instructions },
-    { role: 'user', content: input },
-  ];
+  const messages: Message[] = firstPrompt.messages;
 
   const runControl = async (entry: BoundaryControl, ctx: ControlContext, operation?: string): Promise<void> => {
     const name = entry.control.name;
@@ -161,14 +156,6 @@ export async function runTurn(spec: AgentSpec, input: string, options: ChatOptio
   }
   checkTime();
 
-  const promptOperations: PromptOperation[] = spec.operations.map((op) => ({
-    name: op.name,
-    description: op.description,
-    idempotency: op.idempotency,
-    parametersSchema: op.parametersSchema,
-  }));
-  const resultPrompt = spec.result ? { schema: z.toJSONSchema(spec.result.schema, { unrepresentable: 'any' }) as Record<string, unknown>, maxRepairs: spec.result.maxRepairs } : null;
-
   let loopIndex = 0;
   let repairs = 0;
   for (;;) {
@@ -186,7 +173,7 @@ export async function runTurn(spec: AgentSpec, input: string, options: ChatOptio
       loopIndex,
       model: modelRef(spec),
       generation: spec.generation,
-      prompt: { messages: messages.map((m) => ({ ...m })), operations: promptOperations, result: resultPrompt },
+      prompt: { ...firstPrompt, messages: messages.map((m) => ({ ...m })) },
     };
     journal.intents.push(intent);
     let raw: unknown;

@@ -24,6 +24,7 @@ export { planAgent, DEFAULT_MAX_TURNS, DEFAULT_TIMEOUT_MS, type AgentPlan } from
 export { inspectAgent, projectAgent, modelRef, type AgentInspection, type AgentProjection } from './inspect';
 export { exportAgent, type ExportOptions } from './export-agent';
 export { chat, runTurn } from './chat';
+export { preflightAgent, type Preflight } from './preflight';
 export {
   LlmDecisionSchema,
   type ApprovalRequest,
@@ -41,6 +42,7 @@ export {
   type OperationIntent,
   type OperationResult,
   type PromptOperation,
+  type Prompt,
   type TurnEvent,
   type TurnResult,
 } from './turn-types';

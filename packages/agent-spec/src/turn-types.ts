@@ -22,6 +22,15 @@ export interface PromptOperation {
   parametersSchema: Record<string, unknown> | null;
 }
 
+/** What the model sees: messages, the operations it may call, the result contract, the context. */
+export interface Prompt {
+  messages: Message[];
+  operations: PromptOperation[];
+  result: { schema: Record<string, unknown>; maxRepairs: number } | null;
+  /** The caller's context, validated against the spec's context schema when it has one. */
+  context: Record<string, unknown>;
+}
+
 export interface LlmIntent {
   id: string;
   kind: 'llm';
@@ -30,7 +39,7 @@ export interface LlmIntent {
   loopIndex: number;
   model: string;
   generation: AgentSpec['generation'];
-  prompt: { messages: Message[]; operations: PromptOperation[]; result: { schema: Record<string, unknown>; maxRepairs: number } | null };
+  prompt: Prompt;
 }
 
 export interface OperationIntent {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ManualClock } from '@integration/contracts';
-import { chat, defineAction, defineAgent, defineControl, importAgent, inspectAgent, runTurn, type Llm, type LlmDecision } from '../src';
+import { chat, defineAction, defineAgent, defineControl, importAgent, inspectAgent, preflightAgent, runTurn, type Llm, type LlmDecision } from '../src';
 import { asyncErrorOf, errorOf, localTime, recordingControl } from './support/fixtures';
 
 /** The reference fake: no LLM result yet → request the operation; afterwards → answer. */
@@ -303,6 +303,36 @@ describe('result schemas (reference §8 10, 36)', () => {
       }),
     );
     expect(error.code).toBe('agent_timeout');
+  });
+});
+
+describe('context and preflight', () => {
+  const tenant = z.object({ tenant_id: z.string(), tier: z.string().default('free') });
+  const spec = importAgent('agent: {id: support_agent, context: tenant_context, instructions: Be brief.}\ntools: {actions: [local_time]}', {
+    contextSchemas: { tenant_context: tenant },
+    actions: { local_time: localTime },
+  });
+
+  it('preflight validates the context and shows the first prompt without calling anything', () => {
+    const preflight = preflightAgent(spec, 'hi', { context: { tenant_id: 't1' } });
+    expect(preflight.plan).toEqual({ specId: 'support_agent', maxTurns: 8, timeoutMs: 30000, operations: ['local_time'] });
+    expect(preflight.context).toEqual({ tenant_id: 't1', tier: 'free' });
+    expect(preflight.prompt.messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'hi' },
+    ]);
+    expect(preflight.prompt.operations).toEqual([{ name: 'local_time', description: 'Returns the local time.', idempotency: 'idempotent', parametersSchema: localTime.parametersSchema }]);
+    const bad = errorOf(() => preflightAgent(spec, 'hi', { context: { tenant_id: 7 } }));
+    expect([bad.code, bad.details.reason]).toEqual(['invalid_input', { kind: 'invalid_context', issues: [{ path: 'tenant_id', message: expect.any(String) }] }]);
+  });
+
+  it('a turn refuses an invalid context before any model call and passes the parsed one on', async () => {
+    let calls = 0;
+    const llm: Llm = (intent) => (calls++, { type: 'final', content: JSON.stringify(intent.prompt.context) });
+    const bad = await asyncErrorOf(() => chat(spec, 'x', { llm, context: {} }));
+    expect(bad.code).toBe('invalid_input');
+    expect(calls).toBe(0);
+    await expect(chat(spec, 'x', { llm, context: { tenant_id: 't1' } })).resolves.toBe('{"tenant_id":"t1","tier":"free"}');
   });
 });
 
