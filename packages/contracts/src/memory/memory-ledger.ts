@@ -119,14 +119,15 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
         fresh.push(event);
       }
       if (fence) {
+        // Check every attempt before adopting a newer epoch on any, so a rejected batch writes nothing.
+        const adopt: Attempt[] = [];
         for (const attemptId of new Set(fresh.map((e) => e.attemptId).filter((id): id is string => id !== null))) {
           const attempt = this.state.attempts.get(attemptId);
           if (!attempt) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
           checkFence(attempt, fence);
-          if (attempt.aggregatorEpoch !== fence.aggregatorEpoch) {
-            journaledSet(this.journal, this.state.attempts, attemptId, { ...attempt, ...fence });
-          }
+          if (attempt.aggregatorEpoch !== fence.aggregatorEpoch) adopt.push({ ...attempt, ...fence });
         }
+        for (const attempt of adopt) journaledSet(this.journal, this.state.attempts, attempt.attemptId, attempt);
       }
       for (const event of fresh) {
         const stored = copy(event);

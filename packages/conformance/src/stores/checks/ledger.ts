@@ -180,6 +180,19 @@ export const ledgerChecks: StoreCheck[] = [
       await rejectsWithCode(stores.ledger.appendEvents([event(runId, 2, 0)], { aggregatorId: 'agg-b', aggregatorEpoch: 4 }), 'unknown_attempt');
       await stores.ledger.appendEvents([event(runId, null, 0)], { aggregatorId: 'agg-z', aggregatorEpoch: 1 });
       assert.deepEqual((await stores.ledger.listEvents(runId)).map((e) => [e.attempt, e.seq]), [[null, 0], [1, 0], [1, 1]]);
+
+      // A batch over two attempts where the second fails the fence adopts nothing on the first.
+      const other = `run_${uid()}`;
+      const low = attempt(other, 1, { aggregatorId: 'agg-a', aggregatorEpoch: 1 });
+      const high = attempt(other, 2, { aggregatorId: 'agg-a', aggregatorEpoch: 3 });
+      await stores.ledger.putAttempt(low);
+      await stores.ledger.putAttempt(high);
+      await rejectsWithCode(
+        stores.ledger.appendEvents([event(other, 1, 0), event(other, 2, 0)], { aggregatorId: 'agg-b', aggregatorEpoch: 2 }),
+        'stale_aggregator_epoch',
+      );
+      assert.deepEqual(await stores.ledger.fetchAttempt(low.attemptId), low, 'a rejected batch adopts no epoch');
+      assert.deepEqual(await stores.ledger.listEvents(other), []);
     },
   },
   {
