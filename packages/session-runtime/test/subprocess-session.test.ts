@@ -266,3 +266,19 @@ describe('shutdown', () => {
     await waitFor(() => !isAlive(grandchild));
   });
 });
+
+describe('kill escalation', () => {
+  it('a CLI that ignores SIGTERM is SIGKILLed after the grace period', async () => {
+    runtime = createSessionRuntime({ drivers: { subprocess: subprocessDriver({ killGraceMs: 200 }) } });
+    const capability = sessionCapability(
+      { driver: 'subprocess', provider: 'shell', options: { script: "trap '' TERM; echo $$; while :; do sleep 0.1; done" } },
+      { timeoutMs: 300 },
+    );
+    const result = await runtime.execute(capability, { prompt: '' }, contextFor());
+    expect(result.status === 'failed' && result.error.code).toBe('runtime_timeout');
+    const line = result.events.find((e) => e.type === 'shell.stdout')?.payload as { line: string };
+    const pid = Number(line.line);
+    expect(pid).toBeGreaterThan(0);
+    expect(isAlive(pid)).toBe(false);
+  });
+});
