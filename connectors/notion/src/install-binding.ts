@@ -16,13 +16,15 @@ export const NotionTokenResponseSchema = z.looseObject({
   duplicated_template_id: z.string().nullable().optional(),
   /** Unix seconds, when Notion issues expiring tokens. */
   expires_at: z.number().int().positive().optional(),
+  /** Seconds from now (the standard OAuth field), measured on the platform clock. */
+  expires_in: z.number().positive().optional(),
 });
 
 /**
  * Turns Notion's token response into the durable secret. The refresh token stays in the sealed
  * secret; the connector's `leaseFields` are `['access_token']`, so it never reaches a lease.
  */
-export const notionInstallBinding: InstallBinding = (tokenResponse) => {
+export const notionInstallBinding: InstallBinding = (tokenResponse, { now }) => {
   const parsed = NotionTokenResponseSchema.safeParse(tokenResponse);
   if (!parsed.success) {
     throw new ConnectorError({
@@ -39,7 +41,11 @@ export const notionInstallBinding: InstallBinding = (tokenResponse) => {
   if (token.workspace_name) secret.workspace_name = token.workspace_name;
   return {
     secret,
-    expiresAt: token.expires_at ? new Date(token.expires_at * 1000).toISOString() : null,
+    expiresAt: token.expires_at
+      ? new Date(token.expires_at * 1000).toISOString()
+      : token.expires_in
+        ? new Date(now + token.expires_in * 1000).toISOString()
+        : null,
     scopes: [...allScopes],
     metadata: {
       botId: token.bot_id ?? null,

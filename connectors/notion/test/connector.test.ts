@@ -47,6 +47,13 @@ describe('notion() definition', () => {
     expect(typeof connector.auth.installBinding).toBe('function');
   });
 
+  const at = { now: Date.parse('2026-01-01T00:00:00.000Z') };
+
+  it('installBinding turns expires_in into an expiry on the platform clock', () => {
+    const bound = notionInstallBinding({ access_token: 'secret_access_123456', token_type: 'bearer', expires_in: 3600 }, at);
+    expect(bound.expiresAt).toBe('2026-01-01T01:00:00.000Z');
+  });
+
   it('installBinding keeps the refresh token in the sealed secret only', () => {
     const bound = notionInstallBinding({
       access_token: 'secret_access_123456',
@@ -59,22 +66,22 @@ describe('notion() definition', () => {
       owner: { type: 'workspace', workspace: true },
       duplicated_template_id: null,
       expires_at: 1_800_000_000,
-    });
+    }, at);
     expect(bound.secret).toEqual({ access_token: 'secret_access_123456', refresh_token: 'nrt_refresh_123456', bot_id: 'bot-1', workspace_id: 'ws-1', workspace_name: 'Acme' });
     expect(bound.expiresAt).toBe('2027-01-15T08:00:00.000Z');
     expect(bound.metadata).toEqual({ botId: 'bot-1', workspaceId: 'ws-1', workspaceName: 'Acme', ownerType: 'workspace' });
     expect(JSON.stringify(bound.metadata)).not.toContain('secret_access');
     const leaseView = Object.fromEntries(Object.entries(bound.secret).filter(([k]) => connector.auth.leaseFields.includes(k)));
     expect(leaseView).toEqual({ access_token: 'secret_access_123456' });
-    expect(() => notionInstallBinding({ token_type: 'bearer' })).toThrow(ConnectorError);
+    expect(() => notionInstallBinding({ token_type: 'bearer' }, at)).toThrow(ConnectorError);
     // A refresh response may carry only the new token pair.
-    expect(notionInstallBinding({ access_token: 'secret_new_1234567', refresh_token: 'nrt_new_1234567', token_type: 'bearer' }).secret).toEqual({
+    expect(notionInstallBinding({ access_token: 'secret_new_1234567', refresh_token: 'nrt_new_1234567', token_type: 'bearer' }, at).secret).toEqual({
       access_token: 'secret_new_1234567',
       refresh_token: 'nrt_new_1234567',
     });
     const invalid = (() => {
       try {
-        notionInstallBinding({ access_token: 12345678, bot_id: 'secret_x_1234567' });
+        notionInstallBinding({ access_token: 12345678, bot_id: 'secret_x_1234567' }, at);
         return null;
       } catch (error) {
         return error as ConnectorError;

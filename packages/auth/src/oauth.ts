@@ -212,7 +212,7 @@ export function bindTokenResponse(
   separator: string,
 ): BoundTokens {
   if (connector.auth.installBinding) {
-    const bound = BoundTokensSchema.safeParse(connector.auth.installBinding({ ...response }));
+    const bound = BoundTokensSchema.safeParse(connector.auth.installBinding({ ...response }, { now: nowMs }));
     if (!bound.success) {
       throw integrationError('oauth_exchange_failed', `connector ${connector.id}'s installBinding returned an invalid result`, {
         details: { connectorId: connector.id, reason: 'install_binding_invalid', issues: bound.error.issues.map((i) => i.path.join('.')) },

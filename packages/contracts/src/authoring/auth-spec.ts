@@ -34,8 +34,11 @@ export interface RefreshOutcome {
  */
 export type RefreshHandler = (input: RefreshInput) => Promise<RefreshOutcome>;
 
-/** Turns a token-endpoint response into the durable secret (e.g. keep refresh_token out of leases). */
-export type InstallBinding = (tokenResponse: Record<string, unknown>) => {
+/**
+ * Turns a token-endpoint response into the durable secret (e.g. keep refresh_token out of leases).
+ * `context.now` is the platform clock, for turning `expires_in` into an expiry.
+ */
+export type InstallBinding = (tokenResponse: Record<string, unknown>, context: { now: number }) => {
   secret: Record<string, string>;
   expiresAt?: string | null;
   scopes?: string[];
