@@ -24,7 +24,8 @@ export function exportAgent(spec: AgentSpec, options: { format: 'json' | 'yaml';
  */
 export function exportAgent(spec: AgentSpec, options: ExportOptions = {}): AgentDocumentInput | string {
   const registries = options.registries ?? {};
-  const document = buildDocument(spec, registries);
+  // A detached copy: editing the document never reaches the spec.
+  const document = structuredClone(buildDocument(spec, registries));
   if (options.format === 'json') return `${JSON.stringify(document, null, 2)}\n`;
   if (options.format === 'yaml') return YAML.stringify(document, { aliasDuplicateObjects: false });
   return document;

@@ -124,6 +124,9 @@ describe('reference acceptance cases (jidoka_import.md §8)', () => {
       },
       { controls: { EchoControl: echoControl } },
     );
+    const doc = exportAgent(spec) as { operations: Array<{ metadata: Record<string, unknown> }> };
+    doc.operations[0]!.metadata.owner = 'changed';
+    expect(spec.operations[0]!.metadata.owner).toBe('tests');
     // Re-import with the controls registry keyed by the control's published name.
     const again = importAgent(exportAgent(spec), { controls: { echo_control: echoControl } });
     expect(inspectAgent(again).spec.operations[0]!.kind).toBe('tool');
