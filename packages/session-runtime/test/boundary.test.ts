@@ -247,3 +247,21 @@ describe('heartbeat on reuse', () => {
     expect(replaced.status === 'completed' && replaced.output).toMatchObject({ count: 1 });
   });
 });
+
+describe('without a boundary', () => {
+  it('boundary: false still runs the CLI with a minimal environment, never the host secrets', async () => {
+    process.env.INTEGRATION_HOST_CANARY = 'host-secret-1234567';
+    try {
+      runtime = createSessionRuntime({ boundary: false });
+      const capability = sessionCapability({ driver: 'subprocess', provider: 'shell', options: { script: 'env' } });
+      const result = await runtime.execute(capability, { prompt: '' }, contextFor());
+      expect(result.status).toBe('completed');
+      const stdout = (result.status === 'completed' && (result.output as { stdout: string }).stdout) || '';
+      expect(stdout).toContain('PATH=');
+      expect(stdout).not.toContain('INTEGRATION_HOST_CANARY');
+      expect(runtime.sessions()[0]!.workingDirectory).toBeNull();
+    } finally {
+      delete process.env.INTEGRATION_HOST_CANARY;
+    }
+  });
+});

@@ -148,7 +148,8 @@ export function subprocessDriver(options: SubprocessDriverOptions = {}): Driver 
         baseArgs: stringArray(request.options.args),
         options: request.options,
         cwd: request.cwd,
-        env: { ...request.env },
+        // Without a boundary (boundary: false) the child still never inherits the host's variables.
+        env: Object.keys(request.env).length > 0 ? { ...request.env } : minimalEnv(),
         state: {},
         turns: 0,
         failed: false,
@@ -186,6 +187,15 @@ export function subprocessDriver(options: SubprocessDriverOptions = {}): Driver 
       sessions.delete(handle.sessionId);
     },
   };
+}
+
+function minimalEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ['PATH', 'LANG']) {
+    const value = process.env[name];
+    if (typeof value === 'string') env[name] = value;
+  }
+  return env;
 }
 
 function settle(
