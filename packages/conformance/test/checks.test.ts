@@ -85,8 +85,19 @@ describe('fixture checks', () => {
       ];
     });
     const report = await runConformance(broken, fixturesOnly);
-    expect(failed(report)).toEqual(['deterministic_fixtures/sample.nope#1.capability', 'deterministic_fixtures/sample.item.fetch#1.input_valid']);
+    expect(failed(report)).toEqual(['deterministic_fixtures/sample.nope#1.capability', 'deterministic_fixtures/sample.item.fetch#1.input_valid', 'deterministic_fixtures/fixtures.executed']);
     expect(report.suites.find((s) => s.id === 'secret_redaction')!.status).toBe('skipped');
+  });
+
+  it('a fixture for a trigger without a handler fails: nothing could run it', async () => {
+    const broken = mutate(sampleConnector(), (d) => {
+      only(3)(d);
+      d.capabilities.find((c) => c.id === 'sample.item.created')!.handler = null;
+      d.triggers.find((t) => t.id === 'sample.item.created')!.handler = null;
+    });
+    const report = await runConformance(broken, { suites: ['runtime_class_fit', 'deterministic_fixtures', 'secret_redaction'] });
+    expect(failed(report)).toEqual(['deterministic_fixtures/sample.item.created#1.runtime_result', 'deterministic_fixtures/fixtures.executed']);
+    expect(failedChecks(report)[0]!.check.message).toContain('without a handler');
   });
 
   it('credentials in the input instead of the lease fail lease_only', async () => {

@@ -9,8 +9,11 @@ export interface SuiteContext {
   triggers: TriggerDefinition[];
   capabilities: Capability[];
   options: RunConformanceOptions;
-  /** Capabilities the runtime-class fit suite found unrunnable, with the reason (fixtures skip them). */
-  unrunnable: Map<string, string>;
+  /**
+   * Capabilities the runtime-class fit suite found unrunnable: the reason, and whether that suite
+   * failed them (their fixtures are then skipped) or only skipped them (their fixtures fail).
+   */
+  unrunnable: Map<string, { reason: string; failed: boolean }>;
   /** Driver ids each harness class knows (built-ins plus `options.drivers`). */
   knownDrivers: { session: string[]; stream: string[] };
 }

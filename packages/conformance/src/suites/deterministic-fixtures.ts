@@ -5,7 +5,7 @@ import { differences, fingerprintOf } from '../fixtures/normalize';
 import type { FixturePlan } from '../fixtures/plan';
 import type { CheckResult, SuiteResult } from '../report';
 import type { SuiteContext } from './context';
-import { check, describeError, fail, pass, skip, suiteOf } from './support';
+import { check, describeError, fail, pass, suiteOf } from './support';
 
 /** Why an execution did not complete, as a message (error code and message). */
 export function outcomeProblem(execution: FixtureExecution): string | null {
@@ -120,6 +120,7 @@ export async function deterministicFixtures(ctx: SuiteContext, plans: FixturePla
     if (teardownError !== null) results.push(fail(`${plan.label}.teardown`, `the fixture environment's teardown threw: ${describeError(teardownError)}`));
     checks.push(...results.map((c) => redact(c, { secrets })));
   }
-  if (plans.length > 0 && plans.every((p) => p.blocked)) checks.push(skip('fixtures.executed', 'no fixture could be executed (see the checks above)'));
+  // A connector must show at least one fixture actually running.
+  if (plans.length > 0 && plans.every((p) => p.blocked)) checks.push(fail('fixtures.executed', 'no fixture could be executed (see the checks above); at least one must run'));
   return suiteOf('deterministic_fixtures', checks);
 }

@@ -11,8 +11,8 @@ const classes = ['direct', 'session', 'stream'];
  */
 export function runtimeClassFit(ctx: SuiteContext): SuiteResult {
   const checks: CheckResult[] = [];
-  const unrunnable = (id: string, reason: string) => {
-    if (!ctx.unrunnable.has(id)) ctx.unrunnable.set(id, reason);
+  const unrunnable = (id: string, reason: string, failed = true) => {
+    if (!ctx.unrunnable.has(id)) ctx.unrunnable.set(id, { reason, failed });
   };
   for (const cap of ctx.capabilities) {
     if (!classes.includes(cap.runtimeClass)) {
@@ -26,7 +26,7 @@ export function runtimeClassFit(ctx: SuiteContext): SuiteResult {
       if (typeof cap.handler === 'function') checks.push(pass(`${cap.id}.handler`, 'direct handler'));
       else if (cap.kind === 'trigger') {
         checks.push(skip(`${cap.id}.handler`, 'trigger without a handler: its host supplies one (platform triggerHandlers)'));
-        unrunnable(cap.id, 'trigger without a handler');
+        unrunnable(cap.id, 'a trigger without a handler (its host supplies one)', false);
       } else {
         checks.push(fail(`${cap.id}.handler`, `direct operation ${cap.id} has no handler function`));
         unrunnable(cap.id, 'no handler');

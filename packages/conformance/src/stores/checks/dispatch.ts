@@ -187,6 +187,8 @@ export const dispatchChecks: StoreCheck[] = [
     title: 'a waiter on one connection wakes when another connection enqueues',
     async run(ctx) {
       const second = await ctx.connect();
+      // The first waitForWork of an instance may set up its listening (e.g. a LISTEN connection).
+      await ctx.stores.dispatch.waitForWork(1);
       await expectWake(ctx.stores, () => second.dispatch.enqueue(job('disp_remote')), 'an enqueue on another connection', ctx.stores);
     },
   },
