@@ -157,19 +157,29 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
    */
   async waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return;
-    await this.ctx.listener.ensure();
-    if (signal?.aborted) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.ctx.listener.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.ctx.listener.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    let woken = false;
+    let wake: () => void = () => {
+      woken = true;
+    };
+    const relay = () => wake();
+    // Registered before the listener connects, so an in-process wake-up in between is not lost.
+    this.ctx.listener.add(relay);
+    try {
+      await this.ctx.listener.ensure();
+      if (woken || signal?.aborted) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        wake = done;
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    } finally {
+      this.ctx.listener.delete(relay);
+    }
   }
 
   /** NOTIFY is transactional: listeners in every process hear it when the write commits. */
