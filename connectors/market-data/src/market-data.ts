@@ -61,8 +61,12 @@ export function marketData(options: MarketDataOptions = {}): ConnectorDefinition
     scopes: ['market:read'],
     polling: { defaultIntervalMs: 60_000, minIntervalMs: 5_000 },
     poll: alertPoll(feed),
-    // Executing an admitted alert acknowledges it with the signal it carried.
-    handler: async (signal) => ({ acknowledged: true, alert: signal }),
+    // Executing an admitted alert acknowledges it: one review event and the alert as evidence.
+    handler: async (signal, ctx) => {
+      ctx.emit({ type: 'connector.market_data.alert.acknowledged', stream: 'control', payload: { symbol: signal.symbol, venue: signal.venue, seq: signal.seq } });
+      await ctx.artifact({ type: 'tool_output', slug: `alert_${signal.venue}_${signal.symbol.replace(/[^A-Z0-9]/g, '_')}_${signal.seq}.json`, content: signal });
+      return { acknowledged: true, alert: signal };
+    },
     checkpoint: { strategy: 'cursor', field: 'seq', partitionKey: 'symbol' },
     dedupe: { strategy: 'external_id', description: '<venue>:<symbol>:<seq>' },
     consumerSurface: { mode: 'common', normalizedId: 'market.alerts.detected', sensorName: 'market_alerts_detected' },
@@ -99,6 +103,17 @@ export function marketData(options: MarketDataOptions = {}): ConnectorDefinition
               'attempt.completed',
             ],
             artifactTypes: ['event_log'],
+          },
+        },
+        {
+          name: 'an admitted alert is acknowledged',
+          capabilityId: MARKET_ALERT_DETECTED,
+          input: { symbol: 'BTC-USD', venue: 'sim', price: 101.5, threshold: 100, direction: 'above', seq: 7, ts: '2026-01-01T00:00:06.000Z' },
+          lease: { subject: 'quant', scopes: ['market:read'], payload: { access_token: 'market-fixture-token-000' } },
+          expect: {
+            output: { acknowledged: true, alert: { symbol: 'BTC-USD', venue: 'sim', price: 101.5, threshold: 100, direction: 'above', seq: 7, ts: '2026-01-01T00:00:06.000Z' } },
+            eventTypes: ['attempt.started', 'connector.market_data.alert.acknowledged', 'attempt.completed'],
+            artifactTypes: ['tool_output'],
           },
         },
       ],
