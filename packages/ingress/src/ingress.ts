@@ -26,6 +26,7 @@ import { dedupeKeyFor } from './dedupe';
 import { normalizeHeaders, headerValue, type HeaderInput } from './headers';
 import { AdmissionRejectedError, asIntegrationError, summarize } from './rejection';
 import { buildSignal } from './signal';
+import { GroupCommitter } from './group-commit';
 import { verifySignature } from './verification/schemes';
 
 /** What ingress needs from the control plane: the capability behind a trigger. */
@@ -75,6 +76,12 @@ export interface IngressOptions {
   capabilities: CapabilityResolver;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * Group commit: concurrent admissions share a store transaction (each still all-or-nothing for
+   * its caller; durable before it resolves). Default: on for the SQLite and memory tiers, whose
+   * transactions are serialised anyway, off for Postgres. `maxBatch` default 64.
+   */
+  groupCommit?: boolean | { maxBatch?: number };
 }
 
 export interface Ingress {
@@ -113,12 +120,22 @@ interface Draft {
   now: number;
 }
 
+/** Marks an error thrown by `AdmitOptions.within`, so it is not recorded as a rejection. */
+class WithinFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('admission within() failed');
+  }
+}
+
 const invalid = (message: string, details: Record<string, unknown> = {}) => new ValidationError('invalid_trigger', message, { details });
 
 export function createIngress(options: IngressOptions): Ingress {
   const { stores, capabilities } = options;
   const clock = options.clock ?? systemClock;
   const logger = (options.logger ?? silentLogger).child({ component: 'ingress' });
+  const grouping = options.groupCommit ?? stores.tier !== 'postgres';
+  const committer = grouping ? new GroupCommitter(stores, typeof grouping === 'object' ? (grouping.maxBatch ?? 64) : 64) : null;
+  const transaction = <T>(body: (tx: StoreSet) => Promise<T>): Promise<T> => (committer ? committer.run(body) : stores.transaction(body));
 
   function recordOf(definition: IngressDefinition, draft: Draft, dedupeKey: string, payload: unknown): TriggerRecord {
     const at = isoAt(draft.now);
@@ -229,7 +246,7 @@ export function createIngress(options: IngressOptions): Ingress {
     const scope: DedupeScope = { tenantId: draft.tenantId, connectorId: definition.connectorId, triggerId: definition.triggerId, dedupeKey };
     const at = isoAt(draft.now);
     const expiresAt = isoAt(draft.now + definition.dedupeTtlSeconds * 1000);
-    return stores.transaction(async (tx) => {
+    return transaction(async (tx) => {
       const reservation = await tx.ingress.reserveDedupe(scope, expiresAt, at);
       const writeCheckpoint = () =>
         checkpointInput ? tx.ingress.putCheckpoint({ ...checkpointInput, revision: 1, updatedAt: at }) : Promise.resolve(null);
@@ -289,7 +306,13 @@ export function createIngress(options: IngressOptions): Ingress {
         await tx.ledger.appendEvents([event]);
         admission = { status: 'accepted', trigger: admitted, run, checkpoint };
       }
-      if (opts?.within) await opts.within(tx, admission);
+      if (opts?.within) {
+        try {
+          await opts.within(tx, admission);
+        } catch (error) {
+          throw new WithinFailure(error);
+        }
+      }
       return admission;
     });
   }
@@ -302,6 +325,8 @@ export function createIngress(options: IngressOptions): Ingress {
       return admission;
     } catch (error) {
       if (error instanceof AdmissionRejectedError) throw error;
+      // The caller's own in-transaction step failed: its error, not a rejection of the delivery.
+      if (error instanceof WithinFailure) throw error.cause;
       const typed = asIntegrationError(error, 'invalid_trigger', 'trigger admission failed');
       if (typed.category === 'store' || typed.category === 'conflict') throw typed;
       return reject(definition, draft, typed);

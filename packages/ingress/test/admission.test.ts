@@ -176,6 +176,36 @@ describe.each(tiers)('ingress on $name', (tier) => {
     expect((await ingress.admitWebhook(signed({ orderId: 'o', amount: 1 }, 'dlv-tx'), webhook)).status).toBe('accepted');
   });
 
+  it('concurrent deliveries (group commit on SQLite/memory) admit each key once and isolate failures', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => ingress.admitWebhook(signed({ orderId: `o-${i % 12}`, amount: i % 12 }, `dlv-c-${i % 12}`), webhook)),
+    );
+    expect(results.filter((r) => r.status === 'accepted')).toHaveLength(12);
+    expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(48);
+    for (const r of results) {
+      const original = results.find((o) => o.status === 'accepted' && o.trigger.externalId === r.trigger.externalId)!;
+      expect(r.run.runId).toBe(original.run.runId);
+    }
+    expect(await stores.ledger.listRuns()).toHaveLength(12);
+
+    // One admission whose in-transaction step fails does not fail its neighbours.
+    const mixed = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        ingress.admitWebhook(signed({ orderId: `m-${i}`, amount: i }, `dlv-m-${i}`), webhook, {
+          within: async () => {
+            if (i === 7) throw new Error('enqueue exploded');
+          },
+        }),
+      ),
+    );
+    expect(mixed.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect(mixed[7]?.status).toBe('rejected');
+    expect(String((mixed[7] as PromiseRejectedResult).reason)).toContain('enqueue exploded');
+    expect(await stores.ingress.listTriggers({ status: 'rejected' })).toHaveLength(0);
+    expect(await stores.ledger.listRuns()).toHaveLength(12 + 19);
+    expect(await stores.ingress.fetchTriggerByScope({ tenantId: 'tenant-a', connectorId: 'acme', triggerId: 'acme.order.created', dedupeKey: 'dlv-m-7' })).toBeNull();
+  });
+
   it('secret-named payload keys never reach durable records', async () => {
     const body = { orderId: 'o-s', amount: 1, access_token: 'canary-token-value-9' };
     const admission = await ingress.admitWebhook(signed(body, 'dlv-s'), definitionFromTrigger('acme', orderCreated, { secret: WEBHOOK_SECRET, verification: { scheme: 'github', secrets: [WEBHOOK_SECRET] } }));
