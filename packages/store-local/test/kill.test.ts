@@ -45,5 +45,5 @@ describe('SIGKILL mid-stream (real child processes)', () => {
     } finally {
       await stores.close();
     }
-  });
+  }, 120_000);
 });

@@ -180,7 +180,7 @@ describe('several processes on one file', () => {
     for (const j of jobs) byWorker.set(j.lockedBy!, (byWorker.get(j.lockedBy!) ?? 0) + 1);
     expect([...byWorker.values()].reduce((a, b) => a + b, 0)).toBe(40);
     await stores.close();
-  });
+  }, 120_000);
 
   it('withLock excludes another process, and a SIGKILLed holder frees the lock when its row expires', async () => {
     const path = fresh();
@@ -201,7 +201,7 @@ describe('several processes on one file', () => {
       await killHard(holder);
       await stores.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('raw file contents', () => {

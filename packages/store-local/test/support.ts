@@ -15,7 +15,7 @@ export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv =
 }
 
 /** Resolves once the child has printed `count` lines matching `pattern` on stdout. */
-export function waitForLines(child: ChildProcess, pattern: RegExp, count: number, timeoutMs = 30_000): Promise<string[]> {
+export function waitForLines(child: ChildProcess, pattern: RegExp, count: number, timeoutMs = 90_000): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const seen: string[] = [];
     let buffer = '';

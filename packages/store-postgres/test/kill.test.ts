@@ -48,5 +48,5 @@ describe.skipIf(problem !== null)('SIGKILL mid-stream on Postgres (real child pr
     } finally {
       await stores.close();
     }
-  });
+  }, 120_000);
 });

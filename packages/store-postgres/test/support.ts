@@ -46,7 +46,7 @@ export function spawnTs(script: string, args: string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', '--conditions=source', script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export function waitForLines(child: ChildProcess, pattern: RegExp, count: number, timeoutMs = 30_000): Promise<void> {
+export function waitForLines(child: ChildProcess, pattern: RegExp, count: number, timeoutMs = 90_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = 0;
     let buffer = '';
