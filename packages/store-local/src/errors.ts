@@ -39,3 +39,9 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = sqliteCode(error);
   return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
+
+/** Another connection holds the lock we need (after this statement's own busy wait). */
+export function isBusy(error: unknown): boolean {
+  const code = sqliteCode(error);
+  return code !== null && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}

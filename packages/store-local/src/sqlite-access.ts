@@ -19,17 +19,18 @@ export abstract class SqliteAccess {
   }
 
   protected async op<T>(fn: () => T): Promise<T> {
-    if (this.inTransaction || !this.h.mutex.held) return this.exec(fn);
-    return this.h.mutex.run(() => this.exec(fn));
-  }
-
-  private exec<T>(fn: () => T): T {
     try {
-      this.h.assertOpen();
-      return fn();
+      if (this.inTransaction) return this.exec(fn);
+      // A busy file is retried asynchronously (fn fails at lock acquisition, before any write).
+      return await this.h.retryBusy(() => (this.h.mutex.held ? this.h.mutex.run(() => this.exec(fn)) : this.exec(fn)));
     } catch (error) {
       throw toStoreError(error);
     }
+  }
+
+  private exec<T>(fn: () => T): T {
+    this.h.assertOpen();
+    return fn();
   }
 
   protected afterCommit(effect: () => void): void {

@@ -1,7 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { KeyedMutex, Mutex, integrationError } from '@integration/contracts';
 import { applyMigrations } from './migrations';
-import { toStoreError } from './errors';
+import { isBusy, toStoreError } from './errors';
+
+/**
+ * How long one statement waits inside SQLite for another process's lock. Longer waits happen as
+ * async retries (`retryBusy`), so a contended file never blocks the event loop for long.
+ */
+const BUSY_STEP_MS = 20;
 
 export interface SqliteHandleOptions {
   path: string;
@@ -28,11 +35,10 @@ class SqliteFile {
   closed = false;
 
   constructor(readonly options: SqliteHandleOptions) {
-    this.db = new Database(options.path, { timeout: options.busyTimeoutMs });
+    this.db = new Database(options.path, { timeout: Math.min(BUSY_STEP_MS, options.busyTimeoutMs) });
     try {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.synchronous}`);
-      this.db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
       this.db.pragma('foreign_keys = OFF');
       this.runAtomic = this.db.transaction((fn: () => unknown) => fn());
     } catch (error) {
@@ -79,9 +85,32 @@ export class SqliteHandle {
     return this.closed || this.file.closed;
   }
 
+  /** Applies pending migrations, waiting (synchronously) up to busyTimeoutMs for the write lock. */
   migrate(): number[] {
     this.assertOpen();
-    return applyMigrations(this.db);
+    this.db.pragma(`busy_timeout = ${this.file.options.busyTimeoutMs}`);
+    try {
+      return applyMigrations(this.db);
+    } finally {
+      this.db.pragma(`busy_timeout = ${Math.min(BUSY_STEP_MS, this.file.options.busyTimeoutMs)}`);
+    }
+  }
+
+  /**
+   * Runs a synchronous step that may meet another process's lock (SQLITE_BUSY), retrying it with
+   * short async back-off until busyTimeoutMs has passed; then the busy error is thrown. Only for
+   * steps that fail before writing anything (lock acquisition, autocommit statements, reads).
+   */
+  async retryBusy<T>(step: () => T | Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.file.options.busyTimeoutMs;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 16)) {
+      try {
+        return await step();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+      }
+      await sleep(delay + Math.random() * delay);
+    }
   }
 
   stmt(sql: string): Database.Statement {

@@ -29,7 +29,8 @@ export type SqliteStoresOptions = z.input<typeof SqliteStoresOptionsSchema>;
 /**
  * The local-file tier: one SQLite file (WAL), versioned migrations applied on open, real
  * transactions. Several processes may open the same file; writes are serialised by SQLite's write
- * lock (BEGIN IMMEDIATE), waiting up to `busyTimeoutMs`.
+ * lock (BEGIN IMMEDIATE). A call that meets another process's lock retries with async back-off
+ * for up to `busyTimeoutMs` (the event loop stays free), then fails with `store_unavailable`.
  */
 export function sqliteStores(input: SqliteStoresOptions): Stores {
   const options = parseAt(SqliteStoresOptionsSchema, input, 'sqliteStores options');
@@ -66,7 +67,7 @@ export function sqliteStores(input: SqliteStoresOptions): Stores {
       return h.mutex.run(async () => {
         try {
           h.assertOpen();
-          h.db.exec('BEGIN IMMEDIATE');
+          await h.retryBusy(() => h.db.exec('BEGIN IMMEDIATE'));
         } catch (error) {
           throw toStoreError(error);
         }

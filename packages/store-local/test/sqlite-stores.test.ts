@@ -100,6 +100,30 @@ describe('sqliteStores', () => {
     await stores.close();
   });
 
+  it('waits for a held write lock without blocking the event loop, then proceeds', async () => {
+    const path = fresh();
+    const stores = sqliteStores({ path, busyTimeoutMs: 10_000 });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    // Only a free event loop can run this timer; a synchronous busy wait would starve it until timeout.
+    const release = setTimeout(() => {
+      other.exec('COMMIT');
+      other.close();
+    }, 200);
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 10);
+    try {
+      await stores.transaction(async (tx) => tx.ledger.putRun(run('run_after_wait')));
+      await stores.ledger.updateRun('run_after_wait', { status: 'running', updatedAt: '2026-01-01T00:00:01.000Z' });
+    } finally {
+      clearInterval(ticker);
+      clearTimeout(release);
+    }
+    expect(ticks).toBeGreaterThan(0);
+    expect((await stores.ledger.fetchRun('run_after_wait'))?.status).toBe('running');
+    await stores.close();
+  });
+
   it('passes errors thrown by the transaction body through unchanged and rolls back', async () => {
     const stores = sqliteStores({ path: fresh() });
     class Custom extends Error {}
