@@ -36,6 +36,7 @@ export { definitionError } from './authoring/definition-error';
 
 export * from './runtime/logger';
 export * from './runtime/runtime';
+export { memoryArtifactPayloads } from './runtime/memory-artifact-payloads';
 
 export * from './stores/ledger-store';
 export * from './stores/auth-store';

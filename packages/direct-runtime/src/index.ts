@@ -8,5 +8,5 @@ export { createArtifactWriter, serialiseContent, ArtifactSlugSchema, DEFAULT_PAY
 export type { ArtifactWriterOptions, SerialisedContent } from './artifact-writer';
 export { connectorEvent, reservedEventPrefixes } from './event-collector';
 export { redactingLogger } from './redacting-logger';
-export { memoryPayloadStore } from './memory-payload-store';
+export { memoryArtifactPayloads as memoryPayloadStore } from '@integration/contracts';
 export { frozenCopy } from './frozen-copy';

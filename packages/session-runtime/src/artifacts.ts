@@ -11,22 +11,6 @@ import {
   type RuntimeContext,
 } from '@integration/contracts';
 
-/** An in-process artifact payload store (the default when the host passes none). */
-export function memoryArtifactPayloads(name = 'memory'): ArtifactPayloadStore & { keys(): string[] } {
-  const blobs = new Map<string, Uint8Array>();
-  return {
-    name,
-    async put(key, bytes) {
-      blobs.set(key, new Uint8Array(bytes));
-    },
-    async get(key) {
-      const bytes = blobs.get(key);
-      return bytes ? new Uint8Array(bytes) : null;
-    },
-    keys: () => [...blobs.keys()],
-  };
-}
-
 function toBytes(content: ArtifactInput['content']): Uint8Array {
   if (content instanceof Uint8Array) return content;
   if (typeof content === 'string') return new TextEncoder().encode(content);

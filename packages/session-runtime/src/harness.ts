@@ -4,6 +4,7 @@ import {
   parseAt,
   canonicalJson,
   KeyedMutex,
+  memoryArtifactPayloads,
   newId,
   redact,
   secretValuesOf,
@@ -18,7 +19,7 @@ import {
   type RuntimeContext,
   type RuntimeResult,
 } from '@integration/contracts';
-import { memoryArtifactPayloads, recordArtifact } from './artifacts';
+import { recordArtifact } from './artifacts';
 import type { BoundaryAdapter } from './boundary/adapter';
 import { createBoundaryBridge, parseDescriptor, type BoundaryBridge } from './boundary/bridge';
 import { boundaryError } from './boundary/boundary-error';

@@ -3,7 +3,8 @@ export { createHarness, promptOf, type AttemptHooks, type AttemptPlan, type Boun
 export * from './driver';
 export { EventChannel } from './event-channel';
 export { SessionCache, type EvictionReason, type SessionCacheOptions } from './session-cache';
-export { memoryArtifactPayloads, recordArtifact } from './artifacts';
+export { recordArtifact } from './artifacts';
+export { memoryArtifactPayloads } from '@integration/contracts';
 export { authBindingOf, redactError } from './redaction';
 export { runtimeError, asIntegrationError } from './errors';
 

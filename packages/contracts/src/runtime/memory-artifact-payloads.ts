@@ -1,7 +1,7 @@
-import type { ArtifactPayloadStore } from '@integration/contracts';
+import type { ArtifactPayloadStore } from './runtime';
 
 /** An in-memory ArtifactPayloadStore (tests, single-process use). Stores copies of the bytes. */
-export function memoryPayloadStore(name = 'memory'): ArtifactPayloadStore & { keys(): string[] } {
+export function memoryArtifactPayloads(name = 'memory'): ArtifactPayloadStore & { keys(): string[] } {
   const blobs = new Map<string, Uint8Array>();
   return {
     name,
