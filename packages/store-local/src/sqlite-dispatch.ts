@@ -48,7 +48,26 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
 
   listJobs(filter: DispatchFilter = {}): Promise<DispatchJob[]> {
     return this.op(() => {
-      const jobs = parseRecords<DispatchJob>(this.h.stmt('SELECT record FROM dispatch_jobs ORDER BY created_at, dispatch_id').all())
+      // SQL narrows by the indexed columns; the shared predicate decides (errorCode, from/to, …).
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const statuses = filter.status === undefined ? null : Array.isArray(filter.status) ? filter.status : [filter.status];
+      if (statuses) {
+        where.push(`status IN (${statuses.map(() => '?').join(', ') || 'NULL'})`);
+        params.push(...statuses);
+      }
+      for (const [column, value] of [
+        ['connector_id', filter.connectorId],
+        ['trigger_id', filter.triggerId],
+        ['run_id', filter.runId],
+      ] as const) {
+        if (value) {
+          where.push(`${column} = ?`);
+          params.push(value);
+        }
+      }
+      const sql = `SELECT record FROM dispatch_jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, dispatch_id`;
+      const jobs = parseRecords<DispatchJob>(this.h.stmt(sql).all(...params))
         .filter((j) => dispatchRules.matchesDispatchFilter(j, filter))
         .sort(byCreated);
       return filter.limit ? jobs.slice(0, filter.limit) : jobs;
