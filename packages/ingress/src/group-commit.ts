@@ -10,7 +10,8 @@ interface Pending {
 /**
  * Group commit: concurrent admissions that arrive while a transaction is committing share the next
  * one (each body runs in turn inside it and sees the earlier ones' writes, so same-key deliveries in
- * one batch still deduplicate). Nothing waits for a batch to fill: an idle committer starts at once.
+ * one batch still deduplicate). Nothing waits for a batch to fill: an idle committer starts on the
+ * next event-loop turn, taking whatever arrived in the current one.
  * If a shared transaction fails, its bodies are retried one transaction each, so one failure never
  * fails a neighbour. Worth it where commits are serialised anyway (SQLite, memory).
  */
@@ -26,7 +27,11 @@ export class GroupCommitter {
   run<T>(body: Body<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ body, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      if (!this.draining) {
+        // Start on the next turn of the event loop, so deliveries parsed in this turn join the batch.
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
