@@ -34,6 +34,14 @@ export const ledgerChecks: StoreCheck[] = [
       assert.deepEqual(await stores.ledger.fetchRun(r.runId), updated);
       assert.deepEqual((await stores.ledger.listRuns({ status: 'completed' })).map((x) => x.runId), [r.runId]);
       await rejectsWithCode(stores.ledger.updateRun(`run_${uid()}`, { status: 'failed', updatedAt: at(1) }), 'unknown_run');
+
+      // A patch key set to undefined is dropped (JSON semantics); unusual characters survive updates.
+      const odd = run({ runId: `run_${uid()}`, input: { text: 'nul\u0000 tab\t emoji 🚀 quote" backslash\\', big: 2 ** 53 - 1, neg: -0.5 } });
+      await stores.ledger.putRun(odd);
+      const cleared = await stores.ledger.updateRun(odd.runId, { status: 'failed', result: undefined, error: { code: 'x', message: 'm', retryable: false, details: {} }, updatedAt: at(3) });
+      assert.equal('result' in cleared, false);
+      assert.deepEqual(cleared.input, odd.input);
+      assert.deepEqual(await stores.ledger.fetchRun(odd.runId), cleared);
     },
   },
   {
@@ -135,7 +143,7 @@ export const ledgerChecks: StoreCheck[] = [
       assert.equal(await stores.ledger.nextSeq(runId, `${runId}:1`), 3);
       assert.equal(await stores.ledger.nextSeq(runId, `${runId}:2`), 2);
       assert.equal(await stores.ledger.nextSeq(runId, `${runId}:3`), 0);
-      const e = event(runId, 3, 0, { stream: 'stderr', level: 'warn', payload: { text: 'ünïcødé ✓', deep: { a: [1, { b: null }] } } });
+      const e = event(runId, 3, 0, { stream: 'stderr', level: 'warn', payload: { text: 'ünïcødé ✓ nul\u0000', deep: { a: [1, { b: null }] } } });
       await stores.ledger.appendEvents([e]);
       assert.deepEqual((await stores.ledger.listEvents(runId)).at(-1), e, 'events round-trip exactly');
     },
