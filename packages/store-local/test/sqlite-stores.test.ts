@@ -228,6 +228,22 @@ describe('several processes on one file', () => {
   }, 120_000);
 });
 
+describe('waitForWork across processes', () => {
+  it('a waiter wakes when another process enqueues (polled work signal)', async () => {
+    const path = fresh();
+    const stores = sqliteStores({ path, pollIntervalMs: 50 });
+    let woke = false;
+    const waiting = stores.dispatch.waitForWork(60_000).then(() => (woke = true));
+    const child = spawnTs(fixture('enqueuer.ts'), [path, 'disp_from_child']);
+    await waitForLines(child, /^enqueued$/, 1);
+    await Promise.race([waiting, new Promise((r) => setTimeout(r, 15_000))]);
+    expect(woke).toBe(true);
+    expect((await stores.dispatch.fetchJob('disp_from_child'))?.status).toBe('queued');
+    await killHard(child);
+    await stores.close();
+  }, 120_000);
+});
+
 describe('raw file contents', () => {
   it('the credential canary is absent from the database and WAL bytes even after a checkpoint', async () => {
     const path = fresh();
