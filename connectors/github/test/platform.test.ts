@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatform, generateSealingKey, isIntegrationError, ManualClock, type Platform } from '@integration/platform';
+import { storeTiers, type TierInstance } from '@integration/platform/testing';
 import { github } from '../src';
 import { gitHubConformanceFixtures } from '../src/conformance-fixtures';
 import { CONFORMANCE_SANDBOX_REPO } from '../src/conformance-fixtures';
@@ -7,17 +8,22 @@ import { defaultFakeRepos, startFakeGitHub, type FakeGitHub } from '../src/testi
 
 const CANARY = 'gho_PLATFORM_CANARY_5e1c2b7d9a0f4e3c';
 
-/** Every operation through the real platform: auth install, control plane, direct runtime, ledger. */
-describe('github connector through createPlatform', () => {
+const tiers = await storeTiers();
+
+/** Every operation through the real platform (auth install, control plane, direct runtime, ledger) on each store tier. */
+for (const tier of tiers) describe.skipIf(tier.unavailable !== null)(`github connector through createPlatform (${tier.name})`, () => {
   let fake: FakeGitHub;
   let platform: Platform;
+  let instance: TierInstance;
   let connectionId: string;
   const payloadBytes = new Map<string, Uint8Array>();
 
   beforeAll(async () => {
+    instance = await tier.create();
     fake = await startFakeGitHub({ tokens: { [CANARY]: 'octocat' }, repos: [...defaultFakeRepos(), CONFORMANCE_SANDBOX_REPO] });
     platform = await createPlatform({
       connectors: [github({ baseUrl: fake.baseUrl })],
+      stores: instance.stores,
       secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' },
       clock: new ManualClock(Date.parse('2026-01-10T12:00:00Z')),
       artifactPayloads: {
@@ -37,6 +43,7 @@ describe('github connector through createPlatform', () => {
   });
   afterAll(async () => {
     await platform?.close();
+    await instance?.cleanup();
     await fake?.close();
   });
 
@@ -98,14 +105,15 @@ describe('github connector through createPlatform', () => {
     expect((error as { retryAfterMs?: number }).retryAfterMs).toBe(3_000);
   });
 
-  it('the token appears in no durable record (runs, attempts, events, artifacts, review packets)', async () => {
+  it('the token appears in no durable record (runs, attempts, events, artifacts, review packets, raw tier bytes)', async () => {
     const runs = await platform.stores.ledger.listRuns();
     expect(runs.length).toBeGreaterThan(10);
     const parts: unknown[] = [runs, await platform.connections(), await platform.installs()];
     for (const run of runs) {
       parts.push(await platform.attempts(run.runId), await platform.events(run.runId), await platform.runArtifacts(run.runId), await platform.reviewPacket(run.runId));
     }
-    const text = JSON.stringify(parts) + [...payloadBytes.values()].map((b) => Buffer.from(b).toString('utf8')).join('\n');
+    const raw = instance.rawContents ? (await instance.rawContents()).toString('latin1') : '';
+    const text = JSON.stringify(parts) + [...payloadBytes.values()].map((b) => Buffer.from(b).toString('utf8')).join('\n') + raw;
     expect(payloadBytes.size).toBeGreaterThan(10);
     expect(text).not.toContain(CANARY);
     expect(text).not.toContain('whsec_platform_canary_secret');
