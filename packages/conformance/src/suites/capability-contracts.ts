@@ -1,4 +1,4 @@
-import { isPlaceholderSchema, isZodSchema } from '@integration/contracts';
+import { isPlaceholderSchema, isZodSchema, type OperationDefinition, type TriggerDefinition } from '@integration/contracts';
 import type { CheckResult, SuiteResult } from '../report';
 import { sourceOf, type SuiteContext } from './context';
 import { check, fail, isRecord, pass, suiteOf } from './support';
@@ -16,26 +16,29 @@ export function capabilityContracts(ctx: SuiteContext): SuiteResult {
       checks.push(fail(`${cap.id}.source`, `capability ${cap.id} (${cap.kind}) maps back to no authored ${cap.kind === 'trigger' ? 'trigger' : 'operation'}`));
       continue;
     }
-    checks.push(pass(`${cap.id}.source`, `derived from ${source.kind} ${source.id}`));
-    const transport = source.kind === 'operation' ? source.transport : source.deliveryMode;
+    // Which list it came from decides its kind (a hand-built source may lack `kind`).
+    const op = ctx.operations.includes(source as OperationDefinition) ? (source as OperationDefinition) : null;
+    const trigger = op ? null : (source as TriggerDefinition);
+    const kind = op ? 'operation' : 'trigger';
+    checks.push(pass(`${cap.id}.source`, `derived from ${kind} ${source.id}`));
+    const transport = op ? op.transport : trigger!.deliveryMode;
     checks.push(
-      check(`${cap.id}.transport_profile`, cap.transportProfile === transport, `transport ${transport}`, `transportProfile ${JSON.stringify(cap.transportProfile)} must be its ${source.kind}'s ${source.kind === 'operation' ? 'transport' : 'deliveryMode'} ${JSON.stringify(transport)}`),
+      check(`${cap.id}.transport_profile`, cap.transportProfile === transport, `transport ${transport}`, `transportProfile ${JSON.stringify(cap.transportProfile)} must be its ${kind}'s ${op ? 'transport' : 'deliveryMode'} ${JSON.stringify(transport)}`),
     );
     checks.push(check(`${cap.id}.timeout`, Number.isInteger(cap.timeoutMs) && cap.timeoutMs > 0, `timeout ${cap.timeoutMs} ms`, `timeoutMs must be a positive integer, got ${JSON.stringify(cap.timeoutMs)}`));
     checks.push(check(`${cap.id}.metadata`, isRecord(cap.metadata), 'metadata is an object', 'metadata must be a plain object'));
 
     const policy = (isRecord(source.schemaPolicy) ? source.schemaPolicy : {}) as Record<string, unknown>;
     const justification = typeof policy.justification === 'string' && policy.justification.trim().length > 0 ? policy.justification : null;
-    const schemas: Array<[string, unknown]> =
-      source.kind === 'operation'
-        ? [
-            ['input', source.input],
-            ['output', source.output],
-          ]
-        : [
-            ['config', source.config],
-            ['signal', source.signal],
-          ];
+    const schemas: Array<[string, unknown]> = op
+      ? [
+          ['input', op.input],
+          ['output', op.output],
+        ]
+      : [
+          ['config', trigger!.config],
+          ['signal', trigger!.signal],
+        ];
     let passthrough = false;
     for (const [label, schema] of schemas) {
       const mode = policy[label] ?? 'defined';
@@ -57,8 +60,8 @@ export function capabilityContracts(ctx: SuiteContext): SuiteResult {
       }
     }
     if (!passthrough && justification) checks.push(fail(`${cap.id}.schema_policy`, 'a justification is only allowed with a passthrough schema policy'));
-    const schemaMismatch = cap.inputSchema !== (source.kind === 'operation' ? source.input : source.signal) || (source.kind === 'operation' ? cap.outputSchema !== source.output : cap.outputSchema !== null);
-    if (schemaMismatch) checks.push(fail(`${cap.id}.schemas`, `the capability's input/output schemas are not its ${source.kind}'s`));
+    const schemaMismatch = op ? cap.inputSchema !== op.input || cap.outputSchema !== op.output : cap.inputSchema !== trigger!.signal || cap.outputSchema !== null;
+    if (schemaMismatch) checks.push(fail(`${cap.id}.schemas`, `the capability's input/output schemas are not its ${kind}'s ${op ? 'input/output' : 'signal (and no output)'} schemas`));
   }
   return suiteOf('capability_contracts', checks);
 }

@@ -5,6 +5,10 @@ import { isRecord } from './support';
 /** What every suite reads: the definition (possibly hand-built, so read defensively) and shared state. */
 export interface SuiteContext {
   connector: ConnectorDefinition;
+  /** The connector id as text for messages and run ids (a hand-built id may not be a string). */
+  connectorLabel: string;
+  /** Entries of operations/triggers/capabilities that are not objects with a string id (left out of every suite). */
+  malformed: string[];
   operations: OperationDefinition[];
   triggers: TriggerDefinition[];
   capabilities: Capability[];
@@ -18,14 +22,37 @@ export interface SuiteContext {
   knownDrivers: { session: string[]; stream: string[] };
 }
 
-const listOf = <T>(value: unknown): T[] => (Array.isArray(value) ? (value.filter((v) => isRecord(v)) as T[]) : []);
+function listOf<T>(value: unknown, name: string, malformed: string[]): T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    malformed.push(`${name} is not an array`);
+    return [];
+  }
+  return value.filter((v, i) => {
+    const ok = isRecord(v) && typeof v.id === 'string';
+    if (!ok) malformed.push(`${name}[${i}] is not an object with a string id`);
+    return ok;
+  }) as T[];
+}
+
+export function labelOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return '<unprintable>';
+  }
+}
 
 export function suiteContext(connector: ConnectorDefinition, options: RunConformanceOptions, knownDrivers: SuiteContext['knownDrivers']): SuiteContext {
+  const malformed: string[] = [];
   return {
     connector,
-    operations: listOf<OperationDefinition>(connector.operations),
-    triggers: listOf<TriggerDefinition>(connector.triggers),
-    capabilities: listOf<Capability>(connector.capabilities),
+    connectorLabel: labelOf(connector.id),
+    operations: listOf<OperationDefinition>(connector.operations, 'operations', malformed),
+    triggers: listOf<TriggerDefinition>(connector.triggers, 'triggers', malformed),
+    capabilities: listOf<Capability>(connector.capabilities, 'capabilities', malformed),
+    malformed,
     options,
     unrunnable: new Map(),
     knownDrivers,

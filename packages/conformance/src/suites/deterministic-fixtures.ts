@@ -110,8 +110,8 @@ export async function deterministicFixtures(ctx: SuiteContext, plans: FixturePla
     const { value: runs, teardownError } = await withFixtureEnvironment(ctx.connector, async (opened) => {
       const done: FixtureExecution[] = [];
       for (let run = 1; run <= 2; run += 1) {
-        ctx.options.onProgress?.({ type: 'fixture.started', connectorId: ctx.connector.id ?? null, suite: 'deterministic_fixtures', fixture: plan.label, run });
-        done.push(await executeFixture({ connector: ctx.connector, fixture: plan.fixture, capabilityId: plan.capability!.id, input: plan.input, runId: plan.runId, leasePayload: payload, options: ctx.options }, opened));
+        ctx.options.onProgress?.({ type: 'fixture.started', connectorId: typeof ctx.connector.id === 'string' ? ctx.connector.id : null, suite: 'deterministic_fixtures', fixture: plan.label, run });
+        done.push(await executeFixture({ connector: ctx.connector, fixture: plan.fixture, capabilityId: plan.capability!.id, input: plan.input, runId: plan.runId, connectorLabel: ctx.connectorLabel, leasePayload: payload, options: ctx.options }, opened));
       }
       return done;
     });

@@ -57,7 +57,7 @@ function triggerChecks(ctx: SuiteContext, trigger: TriggerDefinition, mine: Ingr
   } else {
     const d = mine[0]!;
     const problems: string[] = [];
-    if (d.connectorId !== ctx.connector.id) problems.push(`connectorId ${d.connectorId} is not ${ctx.connector.id}`);
+    if (d.connectorId !== ctx.connector.id) problems.push(`connectorId ${d.connectorId} is not ${ctx.connectorLabel}`);
     if (d.triggerId !== id) problems.push(`triggerId ${d.triggerId} is not ${id}`);
     if (d.source !== trigger.deliveryMode) problems.push(`source ${d.source} is not the trigger's delivery mode ${trigger.deliveryMode}`);
     if (d.signalType !== trigger.signalType) problems.push(`signalType ${d.signalType} is not the trigger's ${trigger.signalType}`);

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { AuthSpecSchema, CatalogSpecSchema, type RuntimeClass } from '@integration/contracts';
 import type { CheckResult, SuiteResult } from '../report';
-import type { SuiteContext } from './context';
-import { check, duplicatesOf, fail, isRecord, isSorted, pass, sortedCopy, suiteOf } from './support';
+import { labelOf, type SuiteContext } from './context';
+import { check, duplicatesOf, fail, isRecord, isSorted, pass, sortedCopy, stringsOf, suiteOf } from './support';
 
 const connectorIdPattern = /^[a-z][a-z0-9_]*$/;
 const runtimeOrder: RuntimeClass[] = ['direct', 'session', 'stream'];
@@ -11,7 +11,8 @@ const runtimeOrder: RuntimeClass[] = ['direct', 'session', 'stream'];
 export function manifestContract(ctx: SuiteContext): SuiteResult {
   const { connector, operations, triggers, capabilities } = ctx;
   const checks: CheckResult[] = [];
-  checks.push(check('manifest.id', typeof connector.id === 'string' && connectorIdPattern.test(connector.id), `id "${connector.id}"`, `connector id ${JSON.stringify(connector.id)} must match /^[a-z][a-z0-9_]*$/`));
+  checks.push(check('manifest.id', typeof connector.id === 'string' && connectorIdPattern.test(connector.id), `id "${ctx.connectorLabel}"`, `connector id ${ctx.connectorLabel} must match /^[a-z][a-z0-9_]*$/`));
+  checks.push(check('manifest.entries', ctx.malformed.length === 0, 'operations, triggers and capabilities are well-formed lists', ctx.malformed.join('; '), { problems: ctx.malformed }));
 
   const auth = AuthSpecSchema.safeParse(connector.auth);
   if (!auth.success) checks.push(fail('manifest.auth', `auth is not an AuthSpec: ${z.prettifyError(auth.error)}`));
@@ -48,9 +49,9 @@ export function manifestContract(ctx: SuiteContext): SuiteResult {
     if (!source) continue;
     const kind = op ? 'operation' : 'trigger';
     if (cap.kind !== kind) problems.push(`${cap.id}: kind ${cap.kind} but derived from a ${kind}`);
-    if (cap.connectorId !== connector.id) problems.push(`${cap.id}: connectorId ${cap.connectorId} is not ${connector.id}`);
+    if (cap.connectorId !== connector.id) problems.push(`${cap.id}: connectorId ${labelOf(cap.connectorId)} is not ${ctx.connectorLabel}`);
     if (cap.runtimeClass !== source.runtimeClass) problems.push(`${cap.id}: runtimeClass ${cap.runtimeClass} but its ${kind} says ${source.runtimeClass}`);
-    if (JSON.stringify(sortedCopy(cap.requiredScopes ?? [])) !== JSON.stringify(sortedCopy(source.scopes ?? []))) problems.push(`${cap.id}: requiredScopes differ from its ${kind}'s scopes`);
+    if (JSON.stringify(sortedCopy(stringsOf(cap.requiredScopes))) !== JSON.stringify(sortedCopy(stringsOf(source.scopes)))) problems.push(`${cap.id}: requiredScopes differ from its ${kind}'s scopes`);
     const schema = op ? op.input : trigger!.signal;
     if (cap.inputSchema !== schema) problems.push(`${cap.id}: inputSchema is not its ${kind}'s ${op ? 'input' : 'signal'} schema`);
     if (op && cap.outputSchema !== op.output) problems.push(`${cap.id}: outputSchema is not its operation's output schema`);
@@ -71,7 +72,7 @@ export function manifestContract(ctx: SuiteContext): SuiteResult {
 
   const requested = new Set(auth.success ? auth.data.requestedScopes : []);
   for (const item of [...operations, ...triggers]) {
-    const scopes = Array.isArray(item.scopes) ? item.scopes : [];
+    const scopes = stringsOf(item.scopes);
     const missing = scopes.filter((s) => !requested.has(s));
     checks.push(
       check(
@@ -85,7 +86,7 @@ export function manifestContract(ctx: SuiteContext): SuiteResult {
   }
   const secretNames = new Set(auth.success ? auth.data.secretNames : []);
   for (const trigger of triggers) {
-    const needed = [...(trigger.secretRequirements ?? []), ...(trigger.verification?.secretName ? [trigger.verification.secretName] : [])];
+    const needed = [...stringsOf(trigger.secretRequirements), ...stringsOf([trigger.verification?.secretName])];
     const missing = needed.filter((s) => !secretNames.has(s));
     checks.push(
       check(

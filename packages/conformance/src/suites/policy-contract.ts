@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PolicyContractSchema, SandboxSchema } from '@integration/contracts';
 import type { CheckResult, SuiteResult } from '../report';
 import { sourceOf, type SuiteContext } from './context';
-import { check, fail, pass, suiteOf } from './support';
+import { check, fail, pass, stringsOf, suiteOf } from './support';
 
 const StringList = z.array(z.string().min(1));
 
@@ -14,7 +14,7 @@ const StringList = z.array(z.string().min(1));
 export function policyContract(ctx: SuiteContext): SuiteResult {
   const checks: CheckResult[] = [];
   for (const cap of ctx.capabilities) {
-    checks.push(check(`${cap.id}.required_scopes`, StringList.safeParse(cap.requiredScopes).success, `scopes [${(cap.requiredScopes ?? []).join(', ')}]`, 'requiredScopes must be a list of non-empty strings'));
+    checks.push(check(`${cap.id}.required_scopes`, StringList.safeParse(cap.requiredScopes).success, `scopes [${stringsOf(cap.requiredScopes).join(', ')}]`, 'requiredScopes must be a list of non-empty strings'));
     const source = sourceOf(ctx, cap);
     const authored = PolicyContractSchema.safeParse(source?.policy ?? {});
     if (!authored.success) {
@@ -27,11 +27,11 @@ export function policyContract(ctx: SuiteContext): SuiteResult {
       continue;
     }
     checks.push(pass(`${cap.id}.policy`, 'policy declared'));
-    const runtimes = policy.runtime?.allowed ?? [];
+    const runtimes = stringsOf(policy.runtime?.allowed);
     checks.push(
       check(`${cap.id}.policy.runtime`, runtimes.includes(cap.runtimeClass), `runtime ${cap.runtimeClass} allowed`, `policy.runtime.allowed [${runtimes.join(', ')}] excludes the capability's own runtime class ${cap.runtimeClass}: it could never run`),
     );
-    const ops = policy.allowedOperations ?? [];
+    const ops = stringsOf(policy.allowedOperations);
     checks.push(check(`${cap.id}.policy.allowed_operations`, ops.includes(cap.id), 'may run as itself', `policy.allowedOperations [${ops.join(', ')}] excludes ${cap.id}: it could never be admitted`));
     const sandbox = SandboxSchema.safeParse(policy.sandbox);
     if (!sandbox.success) checks.push(fail(`${cap.id}.policy.sandbox`, `sandbox is invalid: ${z.prettifyError(sandbox.error)}`));
@@ -47,7 +47,7 @@ export function policyContract(ctx: SuiteContext): SuiteResult {
       const ok = rule && typeof rule.required === 'boolean' && StringList.safeParse(rule.allowedIds).success;
       checks.push(check(`${cap.id}.policy.${name}`, Boolean(ok), `${name} ${rule?.required ? 'required' : 'optional'}`, `policy.${name} must be { required: boolean, allowedIds: string[] }`));
     }
-    checks.push(check(`${cap.id}.policy.environment`, StringList.safeParse(policy.environment?.allowed).success, `environments [${(policy.environment?.allowed ?? []).join(', ') || 'any'}]`, 'policy.environment.allowed must be a list of environment names'));
+    checks.push(check(`${cap.id}.policy.environment`, StringList.safeParse(policy.environment?.allowed).success, `environments [${stringsOf(policy.environment?.allowed).join(', ') || 'any'}]`, 'policy.environment.allowed must be a list of environment names'));
   }
   return suiteOf('policy_contract', checks);
 }

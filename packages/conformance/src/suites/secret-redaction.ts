@@ -4,7 +4,7 @@ import type { FixturePlan } from '../fixtures/plan';
 import type { CheckResult, SuiteResult } from '../report';
 import type { SuiteContext } from './context';
 import { outcomeProblem } from './deterministic-fixtures';
-import { check, fail, pass, suiteOf } from './support';
+import { check, fail, pass, stringsOf, suiteOf } from './support';
 
 function places(execution: FixtureExecution): Array<[name: string, what: string, text: string]> {
   const result = execution.result;
@@ -30,11 +30,11 @@ export async function secretRedaction(ctx: SuiteContext, plans: FixturePlan[]): 
   const checks: CheckResult[] = [];
   for (const plan of runnable) {
     const { label } = plan;
-    const payload = canaryPayload(plan.fixture.lease?.payload, ctx.connector.auth?.leaseFields);
+    const payload = canaryPayload(plan.fixture.lease?.payload, stringsOf(ctx.connector.auth?.leaseFields));
     const canaries = Object.values(payload);
-    ctx.options.onProgress?.({ type: 'fixture.started', connectorId: ctx.connector.id ?? null, suite: 'secret_redaction', fixture: label, run: 1 });
+    ctx.options.onProgress?.({ type: 'fixture.started', connectorId: typeof ctx.connector.id === 'string' ? ctx.connector.id : null, suite: 'secret_redaction', fixture: label, run: 1 });
     const { value: execution } = await withFixtureEnvironment(ctx.connector, (opened) =>
-      executeFixture({ connector: ctx.connector, fixture: plan.fixture, capabilityId: plan.capability!.id, input: plan.input, runId: `${plan.runId}_canary`, leasePayload: payload, options: ctx.options }, opened),
+      executeFixture({ connector: ctx.connector, fixture: plan.fixture, capabilityId: plan.capability!.id, input: plan.input, runId: `${plan.runId}_canary`, connectorLabel: ctx.connectorLabel, leasePayload: payload, options: ctx.options }, opened),
     );
     const problem = outcomeProblem(execution);
     // The problem text itself may carry a canary: report only whether it did.

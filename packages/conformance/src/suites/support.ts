@@ -38,3 +38,6 @@ export function duplicatesOf(values: readonly string[]): string[] {
   return [...dupes].sort();
 }
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The strings of a list, or [] when it is not one (hand-built definitions may hold anything). */
+export const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
