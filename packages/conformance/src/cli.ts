@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { discoverConnectorPackages, loadConnectorPackage, type ConnectorPackage } from './discovery';
 import { runConformance } from './engine';
@@ -93,6 +93,7 @@ export async function runConformanceCli(argv: string[], io: CliIo = {}): Promise
     }
   }
   for (const e of errors) err(`conformance: ${e.target}: could not load (${e.message})\n`);
+  if (packages.length === 0) err(`conformance: no connector packages under ${join(io.cwd ?? process.cwd(), 'connectors')}\n`);
 
   const reports: ConformanceReport[] = [];
   for (const { pkg, connector } of selected) {
