@@ -1,4 +1,4 @@
-import { defineConnector, type ConnectorDefinition, type InstallBinding } from '@integration/contracts';
+import { defineConnector, isoAt, type ConnectorDefinition, type InstallBinding } from '@integration/contracts';
 import { gitHubConformance } from './conformance';
 import { GITHUB_SCOPE } from './operation';
 import { resolveOptions, type GitHubOptions } from './options';
@@ -65,21 +65,24 @@ export function github(options: GitHubOptions = {}): ConnectorDefinition {
 
 /**
  * GitHub's token response: `{ access_token, token_type, scope: "repo,user" }` (comma-separated
- * scopes), plus `refresh_token`/`expires_in` for expiring GitHub App user tokens. Only the access
- * token is a lease field; a refresh token stays sealed in auth.
+ * scopes), plus `refresh_token`/`expires_in` for expiring GitHub App user tokens (the expiry is
+ * taken from the platform clock, so auth refreshes on time). Only the access token is a lease
+ * field; a refresh token stays sealed in auth.
  */
-export const gitHubInstallBinding: InstallBinding = (response) => {
+export const gitHubInstallBinding: InstallBinding = (response, context) => {
   const accessToken = response.access_token;
   if (typeof accessToken !== 'string' || accessToken.length === 0) throw new TypeError('GitHub token response has no access_token');
   const secret: Record<string, string> = { access_token: accessToken };
   if (typeof response.refresh_token === 'string' && response.refresh_token.length > 0) secret.refresh_token = response.refresh_token;
   const scopes = typeof response.scope === 'string' ? response.scope.split(/[,\s]+/).filter(Boolean) : undefined;
+  // Expiring GitHub App user tokens: 8 h access token, refreshed through the standard refresh_token grant.
+  const expiresIn = typeof response.expires_in === 'number' ? response.expires_in : typeof response.expires_in === 'string' ? Number(response.expires_in) : NaN;
   return {
     secret,
+    ...(Number.isFinite(expiresIn) && expiresIn > 0 ? { expiresAt: isoAt(context.now + Math.round(expiresIn * 1000)) } : {}),
     ...(scopes ? { scopes } : {}),
     metadata: {
       tokenType: typeof response.token_type === 'string' ? response.token_type : 'bearer',
-      ...(typeof response.expires_in === 'number' ? { expiresInSeconds: response.expires_in } : {}),
     },
   };
 };

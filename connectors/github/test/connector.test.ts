@@ -74,18 +74,20 @@ describe('github() connector definition', () => {
     }
   });
 
-  it('install binding keeps only access_token leasable and splits GitHub\'s comma-separated scopes', () => {
-    expect(gitHubInstallBinding({ access_token: 'gho_x', token_type: 'bearer', scope: 'repo,read:org' })).toEqual({
+  it('install binding keeps only access_token leasable, splits GitHub\'s comma-separated scopes and dates expiring tokens', () => {
+    const now = Date.parse('2026-01-10T12:00:00Z');
+    expect(gitHubInstallBinding({ access_token: 'gho_x', token_type: 'bearer', scope: 'repo,read:org' }, { now })).toEqual({
       secret: { access_token: 'gho_x' },
       scopes: ['repo', 'read:org'],
       metadata: { tokenType: 'bearer' },
     });
-    expect(gitHubInstallBinding({ access_token: 'ghu_x', refresh_token: 'ghr_y', expires_in: 28800, scope: '' })).toMatchObject({
+    expect(gitHubInstallBinding({ access_token: 'ghu_x', refresh_token: 'ghr_y', expires_in: 28800, refresh_token_expires_in: 15_811_200, scope: '' }, { now })).toEqual({
       secret: { access_token: 'ghu_x', refresh_token: 'ghr_y' },
+      expiresAt: '2026-01-10T20:00:00.000Z',
       scopes: [],
-      metadata: { expiresInSeconds: 28800 },
+      metadata: { tokenType: 'bearer' },
     });
-    expect(() => gitHubInstallBinding({ error: 'bad_verification_code' })).toThrow(/no access_token/);
+    expect(() => gitHubInstallBinding({ error: 'bad_verification_code' }, { now })).toThrow(/no access_token/);
   });
 
   it('works against a GitHub Enterprise Server style /api/v3 prefix', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPlatform, generateSealingKey, type Platform } from '@integration/platform';
+import { createPlatform, generateSealingKey, ManualClock, type Platform } from '@integration/platform';
 import { github } from '../src';
 import { startFakeGitHub, type FakeGitHub } from '../src/testing';
 
@@ -61,5 +61,46 @@ describe('OAuth install against the fake GitHub', () => {
       .completeInstall(again.install.installId, { callbackToken: again.callbackToken, subject: 'monalisa', code, state: new URL(again.authorizationUrl!).searchParams.get('state')! })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'oauth_exchange_failed' });
+  });
+
+  it('expiring GitHub App user tokens: expiry from expires_in, refreshed through the refresh_token grant', async () => {
+    const appFake = await startFakeGitHub({ tokens: {}, oauthApps: [{ clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, login: 'hubot', expiringTokens: true }] });
+    const clock = new ManualClock(Date.parse('2026-01-10T12:00:00Z'));
+    const appPlatform = await createPlatform({
+      connectors: [github({ baseUrl: appFake.baseUrl })],
+      secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' },
+      oauthClients: { github: CLIENT },
+      clock,
+    });
+    try {
+      const started = await appPlatform.startInstall('github', 'tenant-a', { subject: 'hubot' });
+      const redirect = await fetch(started.authorizationUrl!, { redirect: 'manual' });
+      const callback = new URL(redirect.headers.get('location')!);
+      const { connection } = await appPlatform.completeInstall(started.install.installId, {
+        callbackToken: started.callbackToken,
+        subject: 'hubot',
+        code: callback.searchParams.get('code')!,
+        state: callback.searchParams.get('state')!,
+      });
+      const input = { repo: 'octo-org/widgets', issueNumber: 1 };
+      await appPlatform.invoke('github.issue.fetch', input, { connectionId: connection.connectionId });
+      const firstToken = appFake.requests.at(-1)!.headers.authorization;
+      expect(firstToken).toMatch(/^token ghu_/);
+
+      clock.advance(9 * 3_600_000); // past the 8 h expiry
+      const after = await appPlatform.invoke('github.issue.fetch', input, { connectionId: connection.connectionId });
+      expect(after.output).toMatchObject({ issueNumber: 1, fetchedBy: 'hubot' });
+      const refresh = appFake.requests.filter((r) => r.path === '/login/oauth/access_token').map((r) => new URLSearchParams(r.body as string).get('grant_type'));
+      expect(refresh).toEqual(['authorization_code', 'refresh_token']);
+      const secondToken = appFake.requests.at(-1)!.headers.authorization;
+      expect(secondToken).toMatch(/^token ghu_/);
+      expect(secondToken).not.toBe(firstToken);
+      const lease = await appPlatform.requestLease(connection.connectionId, { requiredScopes: ['repo'] });
+      expect(Object.keys(lease.payload)).toEqual(['access_token']);
+      expect(Date.parse(lease.expiresAt)).toBeGreaterThan(clock.now());
+    } finally {
+      await appPlatform.close();
+      await appFake.close();
+    }
   });
 });

@@ -6,6 +6,8 @@ export interface FakeOAuthApp {
   clientId: string;
   clientSecret?: string;
   login?: string;
+  /** Issue expiring user tokens with refresh tokens, like a GitHub App (8 h / 6 months). */
+  expiringTokens?: boolean;
 }
 
 interface PendingCode {
@@ -25,6 +27,16 @@ const ERROR_URI = 'https://docs.github.com/apps/managing-oauth-apps/troubleshoot
  */
 export function createFakeOAuth(apps: FakeOAuthApp[], tokens: Record<string, string>, defaultLogin: string) {
   const codes = new Map<string, PendingCode>();
+  const refreshTokens = new Map<string, { clientId: string; login: string; scope: string }>();
+
+  function issue(app: FakeOAuthApp, login: string, scope: string): Record<string, string | number> {
+    const token = `${app.expiringTokens ? 'ghu' : 'gho'}_${randomBytes(18).toString('hex')}`;
+    tokens[token] = login;
+    if (!app.expiringTokens) return { access_token: token, token_type: 'bearer', scope };
+    const refresh = `ghr_${randomBytes(30).toString('hex')}`;
+    refreshTokens.set(refresh, { clientId: app.clientId, login, scope });
+    return { access_token: token, expires_in: 28_800, refresh_token: refresh, refresh_token_expires_in: 15_811_200, token_type: 'bearer', scope };
+  }
 
   function authorize(query: Record<string, string>): Reply {
     const app = apps.find((a) => a.clientId === query.client_id);
@@ -47,13 +59,23 @@ export function createFakeOAuth(apps: FakeOAuthApp[], tokens: Record<string, str
 
   function accessToken(params: Record<string, string>, accept: string): Reply {
     const fail = (error: string, description: string) => respond({ error, error_description: description, error_uri: ERROR_URI });
-    const respond = (fields: Record<string, string>): Reply =>
+    const respond = (fields: Record<string, string | number>): Reply =>
       accept.includes('application/json')
         ? { status: 200, body: fields }
-        : { status: 200, body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } };
+        : {
+            status: 200,
+            body: new URLSearchParams(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)]))).toString(),
+            headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+          };
     const app = apps.find((a) => a.clientId === params.client_id);
     if (!app || (app.clientSecret !== undefined && params.client_secret !== app.clientSecret)) {
       return fail('incorrect_client_credentials', 'The client_id and/or client_secret passed are incorrect.');
+    }
+    if (params.grant_type === 'refresh_token') {
+      const grant = params.refresh_token ? refreshTokens.get(params.refresh_token) : undefined;
+      if (!grant || grant.clientId !== app.clientId) return fail('bad_refresh_token', 'The refresh token passed is incorrect or expired.');
+      refreshTokens.delete(params.refresh_token!); // GitHub rotates refresh tokens: each is single-use
+      return respond(issue(app, grant.login, grant.scope));
     }
     const pending = params.code ? codes.get(params.code) : undefined;
     if (!pending || pending.clientId !== app.clientId) return fail('bad_verification_code', 'The code passed is incorrect or expired.');
@@ -67,9 +89,7 @@ export function createFakeOAuth(apps: FakeOAuthApp[], tokens: Record<string, str
         return fail('bad_verification_code', 'The code passed is incorrect or expired.');
       }
     }
-    const token = `gho_${randomBytes(18).toString('hex')}`;
-    tokens[token] = pending.login;
-    return respond({ access_token: token, token_type: 'bearer', scope: pending.scope });
+    return respond(issue(app, pending.login, pending.scope));
   }
 
   return {
