@@ -2,7 +2,8 @@
  * `pnpm bench:stores`: durable invokes per second on the SQLite and Postgres tiers, each next to a
  * baseline measured in the same run with the raw driver (one single-row INSERT transaction per
  * iteration, same file settings / same server). A durable invoke is `platform.invoke` of a no-op
- * direct capability: the control plane's three transactions (accept, start, complete).
+ * direct capability through the control plane. A third row per tier isolates the store: the store
+ * writes of one invoke (run + run.accepted; attempt + run.started; completion), three transactions.
  *
  * Env: BENCH_SECONDS (per measurement, default 4), INTEGRATION_PG_URL.
  */
@@ -16,6 +17,7 @@ import type PgModule from 'pg';
 import { z } from 'zod';
 import type { Stores } from '@integration/contracts';
 import { createPlatform, defineConnector, defineOperation, generateSealingKey, postgresStores, sqliteStores } from '@integration/platform';
+import { invoke as invokeWrites } from '../packages/store-local/test/fixtures/invoke-writes';
 
 // The raw drivers are dependencies of the store packages, not of the workspace root.
 const Database = createRequire(new URL('../packages/store-local/package.json', import.meta.url))('better-sqlite3') as typeof BetterSqlite3;
@@ -61,6 +63,14 @@ async function measure(tier: string, label: string, fn: (i: number) => Promise<u
   return { tier, label, perSecond: samples.length / elapsed, p50: at(50), p99: at(99) };
 }
 
+async function storeWritesRate(tier: string, stores: Stores): Promise<Row> {
+  try {
+    return await measure(tier, 'store writes of one invoke', (n) => invokeWrites(stores, `run_${process.pid}_${n}`, n));
+  } finally {
+    await stores.close();
+  }
+}
+
 async function invokeRate(tier: string, stores: Stores): Promise<Row> {
   const platform = await createPlatform({ connectors: [connector], stores, secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' } });
   try {
@@ -80,7 +90,8 @@ async function sqlite(dir: string): Promise<Row[]> {
   const baseline = await measure('sqlite', 'raw driver: 1-row INSERT tx', (n) => tx.immediate(n));
   raw.close();
   const durable = await invokeRate('sqlite', sqliteStores({ path: join(dir, 'state.db') }));
-  return [baseline, durable];
+  const writes = await storeWritesRate('sqlite', sqliteStores({ path: join(dir, 'writes.db') }));
+  return [baseline, durable, writes];
 }
 
 async function postgres(): Promise<Row[] | string> {
@@ -107,9 +118,10 @@ async function postgres(): Promise<Row[] | string> {
       client.release();
     }
     const durable = await invokeRate('postgres', postgresStores({ connectionString: PG_URL, schema: `${schema}_stores` }));
-    return [baseline, durable];
+    const writes = await storeWritesRate('postgres', postgresStores({ connectionString: PG_URL, schema: `${schema}_writes` }));
+    return [baseline, durable, writes];
   } finally {
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; DROP SCHEMA IF EXISTS "${schema}_stores" CASCADE`).catch(() => undefined);
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; DROP SCHEMA IF EXISTS "${schema}_stores" CASCADE; DROP SCHEMA IF EXISTS "${schema}_writes" CASCADE`).catch(() => undefined);
     await pool.end();
   }
 }
@@ -134,8 +146,11 @@ async function main() {
   }
   console.log('');
   for (const tier of ['sqlite', 'postgres']) {
-    const [base, durable] = [rows.find((r) => r.tier === tier && r.label.startsWith('raw')), rows.find((r) => r.tier === tier && !r.label.startsWith('raw'))];
+    const base = rows.find((r) => r.tier === tier && r.label.startsWith('raw'));
+    const durable = rows.find((r) => r.tier === tier && r.label.startsWith('platform'));
+    const writes = rows.find((r) => r.tier === tier && r.label.startsWith('store writes'));
     if (base && durable) console.log(`${tier}: durable invokes/s ÷ raw 1-row insert tx/s = ${(durable.perSecond / base.perSecond).toFixed(3)} (target ≥ 0.4)`);
+    if (base && writes) console.log(`${tier}: store writes of one invoke/s ÷ raw 1-row insert tx/s = ${(writes.perSecond / base.perSecond).toFixed(3)}`);
   }
   for (const note of notes) console.log(`note: ${note}`);
 }
