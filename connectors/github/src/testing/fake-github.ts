@@ -72,6 +72,8 @@ export interface FakeGitHub {
   respondOnce(matcher: FakeMatcher, response: FakeResponse): void;
   issue(repo: string, number: number): Record<string, unknown> | undefined;
   clearRequests(): void;
+  /** Invalidate every issued refresh token (GitHub then answers `bad_refresh_token`). */
+  revokeRefreshTokens(): void;
   close(): Promise<void>;
 }
 
@@ -173,6 +175,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       overrides.push({ matcher, response });
     },
     issue: (fullName, number) => rest.issue(fullName, number),
+    revokeRefreshTokens: () => oauth.revokeRefreshTokens(),
     clearRequests() {
       requests.length = 0;
     },
