@@ -140,6 +140,20 @@ describe('fixture checks', () => {
     expect(message).not.toContain('sample-fixture-token-0001');
   });
 
+  it('a runtime that never returns, or a setup that never resolves, fails the fixture instead of hanging', async () => {
+    const hanging = { runtimeClass: 'direct' as const, execute: () => new Promise<never>(() => {}) };
+    const stuck = await runConformance(mutate(sampleConnector(), only(1)), { ...fixturesOnly, fixtureTimeoutMs: 200, runtimes: { direct: () => hanging } });
+    expect(failed(stuck)).toEqual(['deterministic_fixtures/sample.item.create#1.runtime_result', 'secret_redaction/sample.item.create#1.canary.run']);
+    expect(failedChecks(stuck)[0]!.check.message).toContain('runtime_timeout');
+
+    const slowSetup = mutate(sampleConnector(), (d) => {
+      only(1)(d);
+      d.conformance!.setup = () => new Promise(() => {});
+    });
+    const report = await runConformance(slowSetup, { ...fixturesOnly, fixtureTimeoutMs: 200 });
+    expect(failedChecks(report)[0]!.check.message).toContain('conformance.setup() did not finish within 200 ms');
+  });
+
   it('a stream fixture on a fresh runtime each time: the durable cursor does not make runs differ', async () => {
     const pkg = discoverConnectorPackages(resolve(import.meta.dirname, '../../..')).find((p) => p.name === '@integration/connector-market-data')!;
     const [marketData] = await loadConnectorPackage(pkg);

@@ -114,7 +114,7 @@ export async function deterministicFixtures(ctx: SuiteContext, plans: FixturePla
         done.push(await executeFixture({ connector: ctx.connector, fixture: plan.fixture, capabilityId: plan.capability!.id, input: plan.input, runId: plan.runId, connectorLabel: ctx.connectorLabel, leasePayload: payload, options: ctx.options }, opened));
       }
       return done;
-    });
+    }, ctx.options.fixtureTimeoutMs);
     const secrets = Object.values(payload);
     const results = runChecks(ctx, plan, runs[0]!, runs[1]!);
     if (teardownError !== null) results.push(fail(`${plan.label}.teardown`, `the fixture environment's teardown threw: ${describeError(teardownError)}`));

@@ -35,6 +35,7 @@ export async function secretRedaction(ctx: SuiteContext, plans: FixturePlan[]): 
     ctx.options.onProgress?.({ type: 'fixture.started', connectorId: typeof ctx.connector.id === 'string' ? ctx.connector.id : null, suite: 'secret_redaction', fixture: label, run: 1 });
     const { value: execution } = await withFixtureEnvironment(ctx.connector, (opened) =>
       executeFixture({ connector: ctx.connector, fixture: plan.fixture, capabilityId: plan.capability!.id, input: plan.input, runId: `${plan.runId}_canary`, connectorLabel: ctx.connectorLabel, leasePayload: payload, options: ctx.options }, opened),
+      ctx.options.fixtureTimeoutMs,
     );
     const problem = outcomeProblem(execution);
     // The problem text itself may carry a canary: report only whether it did.
