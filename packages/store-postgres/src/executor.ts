@@ -1,4 +1,5 @@
-import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { toStoreError, isConnectionError } from './errors';
 
 /** Where a store view sends SQL: the pool (autocommit) or the client of an open transaction. */
@@ -14,6 +15,21 @@ export interface Executor {
 }
 
 const ignore = () => undefined;
+
+const names = new Map<string, string>();
+/**
+ * Parameterised statements run as named prepared statements (pg caches them per connection), so
+ * Postgres parses and plans each distinct statement once per connection instead of on every call.
+ */
+export function prepared(sql: string, params: unknown[] | undefined): QueryConfig {
+  if (params === undefined) return { text: sql };
+  let name = names.get(sql);
+  if (!name) {
+    name = `integration_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    names.set(sql, name);
+  }
+  return { name, text: sql, values: params };
+}
 
 /** Checks a client out with an error listener attached, so a dropped connection cannot crash the process. */
 export async function checkout(pool: Pool): Promise<PoolClient> {
@@ -40,7 +56,7 @@ export class TransactionExecutor implements Executor {
 
   async query<R extends QueryResultRow = QueryResultRow>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
     try {
-      return await this.client.query<R>(sql, params);
+      return await this.client.query<R>(prepared(sql, params));
     } catch (error) {
       throw toStoreError(error);
     }
@@ -72,7 +88,7 @@ export class PoolExecutor implements Executor {
   async query<R extends QueryResultRow = QueryResultRow>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
     await this.ready();
     try {
-      return await this.pool.query<R>(sql, params);
+      return await this.pool.query<R>(prepared(sql, params));
     } catch (error) {
       throw toStoreError(error);
     }
