@@ -1,4 +1,3 @@
-import './stores-pg-interop';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';

@@ -1,4 +1,3 @@
-import './pg-interop';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresStores } from '../src';
 import { tornReason } from './fixtures/invoke-writes';

@@ -1,4 +1,3 @@
-import './pg-interop';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
