@@ -100,6 +100,19 @@ describe('fixture checks', () => {
     expect(failedChecks(report)[0]!.check.message).toContain('without a handler');
   });
 
+  it('input the zod schema coerces but the projected JSON Schema rejects fails input_json_schema', async () => {
+    const { z } = await import('zod');
+    const coercing = z.strictObject({ title: z.coerce.string() });
+    const broken = mutate(sampleConnector(), (d) => {
+      d.conformance!.fixtures = [{ capabilityId: 'sample.item.create', input: { title: 42 } }];
+      d.operations.find((o) => o.id === 'sample.item.create')!.input = coercing;
+      d.capabilities.find((c) => c.id === 'sample.item.create')!.inputSchema = coercing;
+    });
+    const report = await runConformance(broken, fixturesOnly);
+    expect(failed(report)).toEqual(['deterministic_fixtures/sample.item.create#1.input_json_schema']);
+    expect(failedChecks(report)[0]!.check.message).toContain('/title must be string');
+  });
+
   it('credentials in the input instead of the lease fail lease_only', async () => {
     const broken = mutate(sampleConnector(), (d) => {
       d.conformance!.fixtures = [{ capabilityId: 'sample.item.create', input: { title: 'x' }, extensions: { apiKey: 'k-123456789' } }];

@@ -1,4 +1,5 @@
-import { checksumOf, redact, type ConformanceFixture } from '@integration/contracts';
+import { checksumOf, jsonSchemaOf, redact, type ConformanceFixture } from '@integration/contracts';
+import { jsonSchemaViolation } from './json-schema';
 import { isDeepStrictEqual } from 'node:util';
 import { executeFixture, withFixtureEnvironment, type FixtureExecution } from '../fixtures/execute';
 import { differences, fingerprintOf } from '../fixtures/normalize';
@@ -73,6 +74,13 @@ function runChecks(ctx: SuiteContext, plan: FixturePlan, first: FixtureExecution
   if (outputSchema) {
     const parsed = outputSchema.safeParse(result.output);
     checks.push(check(`${label}.output_valid`, parsed.success, 'output matches the output schema', `the output does not match ${plan.capability!.id}'s output schema: ${parsed.success ? '' : parsed.error.issues.map((i) => `${i.path.join('.') || '<root>'}: ${i.message}`).join('; ')}`));
+    // Consumers receive the parsed output (the control plane stores parsed.data): the JSON Schema they see must accept it.
+    if (parsed.success && plan.capability!.consumerSurface?.mode === 'common') {
+      const violation = jsonSchemaViolation(jsonSchemaOf(outputSchema, 'output'), parsed.data);
+      checks.push(
+        check(`${label}.output_json_schema`, violation === null, 'the projected output JSON Schema accepts the output', `the output JSON Schema consumers see rejects the parsed output: ${violation}`),
+      );
+    }
   }
   const connectorEvents = result.events.filter((e) => e.type.startsWith('connector.')).map((e) => e.type);
   checks.push(check(`${label}.connector_events`, connectorEvents.length > 0, `connector events: ${connectorEvents.join(', ')}`, `no connector.* event among [${result.events.map((e) => e.type).join(', ')}]; emit at least one (ctx.emit)`));

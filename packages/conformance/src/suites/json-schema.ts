@@ -19,3 +19,20 @@ export function jsonSchemaProblem(schema: unknown): string | null {
     return error instanceof Error ? error.message : String(error);
   }
 }
+
+/**
+ * Validates a value (as JSON) against a JSON Schema; returns the problems, or null when it is
+ * valid. A schema that does not compile is a problem too.
+ */
+export function jsonSchemaViolation(schema: unknown, value: unknown): string | null {
+  try {
+    const validate = new Ajv2020({ strict: false, logger: false, validateFormats: false, allErrors: true }).compile(schema as object) as ((v: unknown) => boolean) & {
+      errors?: Array<{ instancePath: string; message?: string }> | null;
+    };
+    const json: unknown = value === undefined ? null : JSON.parse(JSON.stringify(value));
+    if (validate(json)) return null;
+    return (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '<root>'} ${e.message ?? 'is invalid'}`).join('; ');
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
