@@ -13,7 +13,7 @@
  * Each system runs `--rounds` times, interleaved (A B C A B C …) so machine load affects all alike;
  * the table shows the median round (by jobs/s) of each.
  *
- * Usage: pnpm bench:dispatch [--jobs 2000] [--concurrency 10] [--latency-jobs 100] [--mode ledger|noop|both] [--rounds 3]
+ * Usage: pnpm bench:dispatch [--jobs 2000] [--concurrency 10] [--latency-jobs 100] [--mode ledger|noop|both] [--rounds 3] [--prefetch 10]
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -36,6 +36,7 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'both' },
     systems: { type: 'string', default: 'ours,graphile,pgboss' },
     rounds: { type: 'string', default: '3' },
+    prefetch: { type: 'string', default: '10' },
   },
 });
 const JOBS = Number(values.jobs);
@@ -44,6 +45,8 @@ const LATENCY_JOBS = Number(values['latency-jobs']);
 const MODES = values.mode === 'both' ? (['ledger', 'noop'] as const) : ([values.mode] as ('ledger' | 'noop')[]);
 const PG_URL = process.env.INTEGRATION_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PRODUCERS = 8;
+/** Our worker's prefetch (local buffer of leased jobs); graphile-worker 0.16 has no equivalent. */
+const PREFETCH = Number(values.prefetch);
 
 const tick = defineTrigger({
   id: 'bench.tick',
@@ -124,6 +127,7 @@ interface Result {
   p50: number;
   p99: number;
   ledgerCompleted: number | null;
+  cpuMsPerJob: number;
   rounds?: number[];
 }
 
@@ -142,6 +146,7 @@ async function measure(
 ): Promise<Omit<Result, 'ledgerCompleted'> & { starts: Map<string, number> }> {
   const starts = new Map<string, number>();
   const throughput = ledger.admissions.slice(0, JOBS);
+  const cpuBefore = process.cpuUsage();
   const begin = performance.now();
   let next = 0;
   await Promise.all(
@@ -149,8 +154,12 @@ async function measure(
       while (next < throughput.length) await enqueue(throughput[next++]!);
     }),
   );
+  const enqueueSeconds = (performance.now() - begin) / 1000;
   while (completed() < JOBS) await sleep(2);
   const seconds = (performance.now() - begin) / 1000;
+  if (process.env.BENCH_DEBUG) console.log(`    ${system}: enqueue phase ${enqueueSeconds.toFixed(2)} s of ${seconds.toFixed(2)} s`);
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMsPerJob = (cpu.user + cpu.system) / 1000 / JOBS;
 
   const latencies: number[] = [];
   const enqueuedAt = new Map<string, number>();
@@ -165,7 +174,7 @@ async function measure(
     if (started !== undefined) latencies.push(started - at);
   }
   latencies.sort((a, b) => a - b);
-  return { system, mode, seconds, jobsPerSecond: JOBS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), starts };
+  return { system, mode, seconds, cpuMsPerJob, jobsPerSecond: JOBS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), starts };
 }
 
 const startTimes = new Map<string, number>();
@@ -200,6 +209,7 @@ async function benchOurs(mode: 'ledger' | 'noop'): Promise<Result> {
     },
     concurrency: CONCURRENCY,
     batchSize: CONCURRENCY,
+    prefetch: PREFETCH,
     leaseMs: 60_000,
     pollIntervalMs: 1_000,
   });
@@ -281,7 +291,7 @@ async function main() {
     console.error(`Postgres unreachable at ${PG_URL}: ${(error as Error).message}`);
     process.exit(2);
   }
-  console.log(`bench:dispatch — ${JOBS} jobs, concurrency ${CONCURRENCY}, ${PRODUCERS} producers, latency over ${LATENCY_JOBS} paced jobs, Postgres ${new URL(PG_URL).host}`);
+  console.log(`bench:dispatch — ${JOBS} jobs, concurrency ${CONCURRENCY} (ours: batch ${CONCURRENCY}, prefetch ${PREFETCH}), ${PRODUCERS} producers, latency over ${LATENCY_JOBS} paced jobs, Postgres ${new URL(PG_URL).host}`);
   const results: Result[] = [];
   const ROUNDS = Math.max(1, Number(values.rounds));
   const chosen = new Set(String(values.systems).split(','));
@@ -308,10 +318,10 @@ async function main() {
     }
   }
   console.log('');
-  console.log('| mode | system | jobs/s (median) | all rounds | seconds | enqueue→start p50 ms | p99 ms | ledger runs completed |');
-  console.log('|---|---|---:|---|---:|---:|---:|---:|');
+  console.log('| mode | system | jobs/s (median) | all rounds | seconds | bench-process CPU ms/job | enqueue→start p50 ms | p99 ms | ledger runs completed |');
+  console.log('|---|---|---:|---|---:|---:|---:|---:|---:|');
   for (const r of results) {
-    console.log(`| ${r.mode} | ${r.system} | ${r.jobsPerSecond.toFixed(0)} | ${r.rounds?.join(' / ')} | ${r.seconds.toFixed(2)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.ledgerCompleted ?? '—'} |`);
+    console.log(`| ${r.mode} | ${r.system} | ${r.jobsPerSecond.toFixed(0)} | ${r.rounds?.join(' / ')} | ${r.seconds.toFixed(2)} | ${r.cpuMsPerJob.toFixed(2)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.ledgerCompleted ?? '—'} |`);
   }
   console.log('');
   for (const mode of MODES) {

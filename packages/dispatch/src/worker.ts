@@ -43,6 +43,12 @@ export interface DispatchWorkerOptions {
   concurrency?: number;
   /** Jobs claimed per query. Default = concurrency. */
   batchSize?: number;
+  /**
+   * Extra jobs claimed ahead into a local buffer, so a freed slot starts its next job without a
+   * query and claims happen in batches. Buffered jobs are leased (and heartbeated) like running
+   * ones: more of them wait for lease expiry if the worker dies. Default 0.
+   */
+  prefetch?: number;
   /** Claim lease; a worker that stops heartbeating loses its jobs after this. Default 30 s. */
   leaseMs?: number;
   /** Lease renewal period. Default leaseMs / 3. */
@@ -81,6 +87,8 @@ export interface DispatchWorker {
   stop(options?: { graceMs?: number }): Promise<void>;
   readonly running: boolean;
   inFlight(): number;
+  /** Prefetched jobs waiting for a slot. */
+  buffered(): number;
   stats(): DispatchWorkerStats;
 }
 
@@ -106,6 +114,10 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
   const workerId = options.workerId ?? `worker_${randomUUID()}`;
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? concurrency));
+  const prefetch = Math.max(0, Math.floor(options.prefetch ?? 0));
+  const lowWater = Math.ceil(prefetch / 2);
+  /** Claimed, not yet started (prefetch). */
+  const buffer: DispatchJob[] = [];
   const leaseMs = options.leaseMs ?? 30_000;
   const heartbeatMs = options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 3));
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
@@ -114,7 +126,6 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
   const clock = options.clock ?? systemClock;
   const logger = (options.logger ?? silentLogger).child({ component: 'dispatch-worker', workerId });
   const graceDefault = options.shutdownGraceMs ?? 10_000;
-  const wakeThreshold = Math.max(1, Math.ceil(Math.min(batchSize, concurrency) / 2));
 
   const inflight = new Map<string, InFlight>();
   const stats: DispatchWorkerStats = { claimed: 0, completed: 0, recovered: 0, retried: 0, deadLettered: 0, released: 0, lostLeases: 0 };
@@ -122,15 +133,62 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
   let stopping = false;
   let loopDone: Promise<void> | null = null;
   let wake: (() => void) | null = null;
+  /** Set when a slot frees (or stop is asked) while the loop is not waiting, so the wake is not lost. */
+  let wakePending = false;
+  const signalWake = () => {
+    if (wake) wake();
+    else wakePending = true;
+  };
   let heartbeatTimer: NodeJS.Timeout | null = null;
   let stopPromise: Promise<void> | null = null;
   const signalHandlers = new Map<NodeJS.Signals, () => void>();
+
+  /**
+   * Settlements that finish in the same event-loop turn share one store transaction (fewer commits
+   * per job). If the shared transaction fails (e.g. one job's lease was lost), each is retried alone.
+   */
+  const settleQueue: Array<{ id: string; settlement: DispatchSettlement; resolve: (job: DispatchJob) => void; reject: (e: unknown) => void }> = [];
+  let settleFlushScheduled = false;
+  function batchedSettle(id: string, settlement: DispatchSettlement): Promise<DispatchJob> {
+    return new Promise((resolve, reject) => {
+      settleQueue.push({ id, settlement, resolve, reject });
+      if (!settleFlushScheduled) {
+        settleFlushScheduled = true;
+        setImmediate(() => {
+          settleFlushScheduled = false;
+          void flushSettles(settleQueue.splice(0, settleQueue.length));
+        });
+      }
+    });
+  }
+  async function settleAlone(item: (typeof settleQueue)[number]): Promise<void> {
+    try {
+      item.resolve(await store.settle(item.id, workerId, item.settlement));
+    } catch (error) {
+      item.reject(error);
+    }
+  }
+  async function flushSettles(batch: typeof settleQueue): Promise<void> {
+    if (batch.length === 1) return settleAlone(batch[0]!);
+    let settled: DispatchJob[];
+    try {
+      settled = await options.stores.transaction(async (tx) => {
+        const out: DispatchJob[] = [];
+        for (const item of batch) out.push(await tx.dispatch.settle(item.id, workerId, item.settlement));
+        return out;
+      });
+    } catch {
+      await Promise.all(batch.map(settleAlone));
+      return;
+    }
+    batch.forEach((item, i) => item.resolve(settled[i]!));
+  }
 
   async function settle(entry: InFlight, settlement: DispatchSettlement): Promise<DispatchJob | null> {
     for (let tries = 0; ; tries += 1) {
       if (entry.abandoned) return null;
       try {
-        return await store.settle(entry.job.dispatchId, workerId, settlement);
+        return await batchedSettle(entry.job.dispatchId, settlement);
       } catch (error) {
         if (isIntegrationError(error) && (error.code === 'lock_lost' || error.code === 'unknown_dispatch')) {
           logger.warn({ dispatchId: entry.job.dispatchId, code: error.code }, 'job no longer owned; outcome dropped');
@@ -192,15 +250,21 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
       .catch((error: unknown) => logger.error({ dispatchId: job.dispatchId, err: error }, 'delivery crashed'))
       .finally(() => {
         inflight.delete(job.dispatchId);
-        if (concurrency - inflight.size >= wakeThreshold || inflight.size === 0) wake?.();
+        const next = stopping ? undefined : buffer.shift();
+        if (next) launch(next);
+        // A free slot is refilled at once (completions that land while a claim runs coalesce into the next one).
+        signalWake();
       });
   }
 
   async function waitForWakeup(canClaim: boolean): Promise<void> {
+    if (wakePending || stopping) {
+      wakePending = false;
+      return;
+    }
     const controller = new AbortController();
     wake = () => controller.abort();
     try {
-      if (stopping) return;
       await (canClaim ? store.waitForWork(pollIntervalMs, controller.signal) : sleep(pollIntervalMs, controller.signal));
     } finally {
       wake = null;
@@ -210,11 +274,15 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
 
   async function loop(): Promise<void> {
     while (!stopping) {
+      wakePending = false;
       const free = concurrency - inflight.size;
+      const room = concurrency + prefetch - inflight.size - buffer.length;
+      // Without prefetch: claim for every free slot. With it: refill once the buffer runs low.
+      const wanted = prefetch === 0 ? (free > 0 ? Math.min(batchSize, free) : 0) : buffer.length <= lowWater ? Math.min(batchSize, room) : 0;
       let claimed: DispatchJob[] = [];
-      if (free > 0) {
+      if (wanted > 0) {
         try {
-          claimed = await store.claim({ workerId, limit: Math.min(batchSize, free), leaseMs, now: clock.now() });
+          claimed = await store.claim({ workerId, limit: wanted, leaseMs, now: clock.now() });
         } catch (error) {
           logger.warn({ err: error }, 'claim failed; backing off');
           await sleep(pollIntervalMs);
@@ -226,10 +294,13 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
           break;
         }
         stats.claimed += claimed.length;
-        for (const job of claimed) launch(job);
+        for (const job of claimed) {
+          if (inflight.size < concurrency) launch(job);
+          else buffer.push(job);
+        }
       }
-      if (claimed.length === 0 || claimed.length < Math.min(batchSize, free) || inflight.size >= concurrency) {
-        await waitForWakeup(inflight.size < concurrency);
+      if (wanted === 0 || claimed.length < wanted) {
+        await waitForWakeup(wanted === 0 ? false : true);
       }
     }
   }
@@ -244,10 +315,16 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
   }
 
   async function heartbeat(): Promise<void> {
-    if (inflight.size === 0) return;
-    const ids = [...inflight.keys()];
+    if (inflight.size === 0 && buffer.length === 0) return;
+    const ids = [...inflight.keys(), ...buffer.map((j) => j.dispatchId)];
     try {
       const owned = new Set(await store.heartbeat(ids, workerId, isoAt(clock.now() + leaseMs)));
+      for (let i = buffer.length - 1; i >= 0; i -= 1) {
+        if (!owned.has(buffer[i]!.dispatchId)) {
+          stats.lostLeases += 1;
+          buffer.splice(i, 1);
+        }
+      }
       for (const id of ids) {
         const entry = inflight.get(id);
         if (entry && !owned.has(id) && !entry.abandoned) {
@@ -266,8 +343,9 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
     if (stopPromise) return stopPromise;
     stopPromise = (async () => {
       stopping = true;
-      wake?.();
+      signalWake();
       await loopDone;
+      await Promise.all(buffer.splice(0, buffer.length).map((job) => releaseUnstarted(job)));
       const graceMs = opts.graceMs ?? graceDefault;
       const pending = [...inflight.values()].map((e) => e.done);
       if (pending.length > 0) {
@@ -319,6 +397,7 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
       return running;
     },
     inFlight: () => inflight.size,
+    buffered: () => buffer.length,
     stats: () => ({ ...stats }),
   };
 }

@@ -240,6 +240,25 @@ describe.each(tiers)('dispatch on $name', (tier) => {
     }
   });
 
+  it('prefetch buffers leased jobs ahead, releases them on stop, and still runs each once', async () => {
+    const jobs = [];
+    for (let i = 0; i < 16; i += 1) jobs.push(await h.admitAndEnqueue({ behavior: { sleepMs: 40 } }));
+    const w = started({ workerId: 'prefetcher', concurrency: 2, batchSize: 4, prefetch: 4 });
+    await waitFor(async () => w.buffered(), (n) => n > 0, 5_000, 5);
+    const held = (await h.queue.jobs({ status: 'running' })).filter((j) => j.lockedBy === 'prefetcher');
+    expect(held.length).toBeGreaterThan(w.inFlight());
+    expect(held.length).toBeLessThanOrEqual(2 + 4);
+    await w.stop({ graceMs: 5_000 });
+    workers.splice(workers.indexOf(w), 1);
+    expect((await h.queue.jobs({ status: 'running' })).filter((j) => j.lockedBy === 'prefetcher')).toEqual([]);
+    started({ workerId: 'finisher', concurrency: 4, prefetch: 4 });
+    await waitFor(() => h.queue.jobs({ status: 'completed' }), (list) => list.length === 16, 20_000);
+    for (const { admission } of jobs) {
+      const attempts = await stores.ledger.listAttempts(admission.run.runId);
+      expect(attempts.filter((a) => a.status === 'completed')).toHaveLength(1);
+    }
+  });
+
   it('telemetry payloads are redacted', async () => {
     const all = ['enqueue', 'deliver', 'retry', 'dead_letter', 'replay'].map((c) => record(`integration:dispatch:${c}`));
     try {

@@ -11,6 +11,7 @@ const worker = createDispatchWorker({
   executor: controlPlaneFor(stores),
   workerId,
   concurrency: Number(process.env.CRASH_CONCURRENCY ?? 8),
+  prefetch: 4,
   leaseMs: 1_500,
   heartbeatMs: 300,
   pollIntervalMs: 200,
