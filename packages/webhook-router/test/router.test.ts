@@ -270,3 +270,48 @@ describe.each(tiers)('webhook router on $name', (tier) => {
     }
   });
 });
+
+describe.each(tiers)('webhook schemes through the router on $name', (tier) => {
+  let handle: TierHandle;
+  let s: ReturnType<typeof stack>;
+  beforeEach(async () => {
+    handle = await tier.create();
+    s = stack(handle.stores);
+  });
+  afterEach(async () => handle.cleanup());
+
+  const swSecret = `whsec_${Buffer.from('standard-webhooks-route-key-42').toString('base64')}`;
+  const cases = [
+    { scheme: 'standard_webhooks' as const, secret: swSecret, header: undefined },
+    { scheme: 'stripe' as const, secret: 'whsec_stripe_like_secret_1', header: undefined },
+    { scheme: 'notion' as const, secret: 'notion-verification-token-9', header: undefined },
+    { scheme: 'hmac_sha256' as const, secret: 'generic-hmac-secret-77', header: 'X-Acme-Signature' },
+  ];
+  for (const c of cases) {
+    it(`${c.scheme}: signed → 202, tampered → 401, stale timestamp → 401 where signed`, async () => {
+      await s.router.registerRoute({
+        connectorId: 'acme',
+        triggerId: 'acme.order.created',
+        topology: 'dynamic_per_install',
+        installId: `ins-${c.scheme}`,
+        tenantId: 'tenant-a',
+        verification: { scheme: c.scheme, secret: c.secret, ...(c.header ? { header: c.header } : {}) },
+      });
+      const { signWebhook } = await import('@integration/ingress');
+      const send = (body: string, headers: Record<string, string>) =>
+        s.router.fetchHandler(new Request(`http://127.0.0.1/webhooks/acme/ins-${c.scheme}`, { method: 'POST', headers, body }));
+      const body = JSON.stringify(order(40));
+      const now = Math.floor(Date.now() / 1000);
+      const headers = signWebhook(c.scheme, { secret: c.secret, rawBody: body, timestampSeconds: now, id: 'msg_1', ...(c.header ? { header: c.header } : {}) });
+      expect((await send(body, headers)).status).toBe(202);
+      expect((await send(body.replace('40', '41'), headers)).status).toBe(401);
+      if (c.scheme === 'standard_webhooks' || c.scheme === 'stripe') {
+        const stale = signWebhook(c.scheme, { secret: c.secret, rawBody: body, timestampSeconds: now - 3_600, id: 'msg_2' });
+        const res = await send(body, stale);
+        expect(res.status).toBe(401);
+        expect(JSON.stringify(await res.json())).toContain('timestamp_outside_tolerance');
+      }
+      expect(await handle.stores.ledger.listRuns()).toHaveLength(1);
+    });
+  }
+});
