@@ -5,6 +5,9 @@ import {
   checkFence,
   eventIdentity,
   type AggregatorFence,
+  type AttemptCompletion,
+  type AttemptCompletionResult,
+  type AttemptStart,
   type ArtifactRef,
   type Attempt,
   type AttemptPatch,
@@ -21,22 +24,7 @@ const positionKey = (e: Pick<Event, 'runId' | 'attemptId' | 'seq'>) => `${e.runI
 
 export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   putRun(run: Run): Promise<void> {
-    return this.op(() => {
-      const inserted = this.h
-        .stmt(
-          `INSERT INTO runs (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-        )
-        .run(run.runId, run.capabilityId, run.connectorId, run.status, run.tenantId ?? null, run.idempotencyKey || null, run.createdAt, json(run));
-      if (inserted.changes === 0) {
-        if (this.h.stmt('SELECT 1 FROM runs WHERE run_id = ?').get(run.runId)) {
-          throw new ConflictError('duplicate_record', `run ${run.runId} already exists`);
-        }
-        throw new ConflictError('duplicate_record', `a run with idempotency key ${run.idempotencyKey} already exists`, {
-          details: { capabilityId: run.capabilityId, idempotencyKey: run.idempotencyKey },
-        });
-      }
-    });
+    return this.op(() => this.insertRun(run));
   }
 
   fetchRun(runId: string): Promise<Run | null> {
@@ -44,15 +32,7 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   }
 
   updateRun(runId: string, patch: RunPatch): Promise<Run> {
-    return this.op(() =>
-      this.h.atomic(() => {
-        const current = parseRecord<Run>(this.h.stmt('SELECT record FROM runs WHERE run_id = ?').get(runId) as { record: string } | undefined);
-        if (!current) throw new NotFoundError('unknown_run', `no run ${runId}`);
-        const next = JSON.parse(json({ ...current, ...patch })) as Run;
-        this.h.stmt('UPDATE runs SET status = ?, record = ? WHERE run_id = ?').run(next.status, json(next), runId);
-        return next;
-      }),
-    );
+    return this.op(() => this.h.atomic(() => this.mergeRun(runId, patch)));
   }
 
   findRunByIdempotencyKey(capabilityId: string, idempotencyKey: string): Promise<Run | null> {
@@ -87,12 +67,7 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   }
 
   putAttempt(attempt: Attempt): Promise<void> {
-    return this.op(() => {
-      const inserted = this.h
-        .stmt('INSERT INTO attempts (attempt_id, run_id, attempt, record) VALUES (?, ?, ?, ?) ON CONFLICT (attempt_id) DO NOTHING')
-        .run(attempt.attemptId, attempt.runId, attempt.attempt, json(attempt));
-      if (inserted.changes === 0) throw new ConflictError('duplicate_record', `attempt ${attempt.attemptId} already exists`);
-    });
+    return this.op(() => this.insertAttempt(attempt));
   }
 
   fetchAttempt(attemptId: string): Promise<Attempt | null> {
@@ -104,53 +79,33 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   }
 
   updateAttempt(attemptId: string, patch: AttemptPatch, fence: AggregatorFence): Promise<Attempt> {
+    return this.op(() => this.h.atomic(() => this.mergeAttempt(attemptId, patch, fence)));
+  }
+
+  appendEvents(events: Event[], fence?: AggregatorFence): Promise<void> {
+    return this.op(() => this.h.atomic(() => this.append(events, fence)));
+  }
+
+  startAttempt(start: AttemptStart): Promise<void> {
     return this.op(() =>
       this.h.atomic(() => {
-        const current = this.readAttempt(attemptId);
-        if (!current) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
-        checkFence(current, fence);
-        const next = JSON.parse(
-          json({ ...current, ...patch, aggregatorId: fence.aggregatorId, aggregatorEpoch: fence.aggregatorEpoch }),
-        ) as Attempt;
-        this.writeAttempt(next);
-        return next;
+        this.insertRun(start.run);
+        this.insertAttempt(start.attempt);
+        this.append(start.events, start.fence);
       }),
     );
   }
 
-  appendEvents(events: Event[], fence?: AggregatorFence): Promise<void> {
+  completeAttempt(completion: AttemptCompletion): Promise<AttemptCompletionResult> {
     return this.op(() =>
-      this.h.atomic(() => {
-        const fresh: Event[] = [];
-        const batch = new Map<string, Event>();
-        const atPosition = this.h.stmt('SELECT record FROM events WHERE run_id = ? AND attempt_key = ? AND seq = ?');
-        for (const event of events) {
-          const key = positionKey(event);
-          const existing =
-            parseRecord<Event>(atPosition.get(event.runId, event.attemptId ?? '', event.seq) as { record: string } | undefined) ?? batch.get(key);
-          if (existing) {
-            if (canonicalJson(eventIdentity(existing)) !== canonicalJson(eventIdentity(event))) {
-              throw new ConflictError('event_conflict', `a different event already holds ${event.runId} ${event.attemptId ?? 'run'} seq ${event.seq}`, {
-                details: { runId: event.runId, attemptId: event.attemptId, seq: event.seq },
-              });
-            }
-            continue;
-          }
-          batch.set(key, event);
-          fresh.push(event);
-        }
-        if (fence) {
-          for (const attemptId of new Set(fresh.map((e) => e.attemptId).filter((id): id is string => id !== null))) {
-            const attempt = this.readAttempt(attemptId);
-            if (!attempt) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
-            checkFence(attempt, fence);
-            if (attempt.aggregatorEpoch !== fence.aggregatorEpoch) this.writeAttempt({ ...attempt, ...fence });
-          }
-        }
-        const insert = this.h.stmt('INSERT INTO events (run_id, attempt_key, attempt_id, attempt, seq, record) VALUES (?, ?, ?, ?, ?, ?)');
-        for (const event of fresh) {
-          insert.run(event.runId, event.attemptId ?? '', event.attemptId ?? null, event.attempt ?? null, event.seq, json(event));
-        }
+      this.h.atomic((): AttemptCompletionResult => {
+        const { latest } = this.h.stmt('SELECT MAX(attempt) AS latest FROM attempts WHERE run_id = ?').get(completion.runId) as { latest: number | null };
+        if (latest !== null && latest > completion.expectLatestAttempt) return { applied: false, latestAttempt: latest };
+        for (const artifact of completion.artifacts) this.upsertArtifact(artifact);
+        this.append(completion.events, completion.fence);
+        const attempt = this.mergeAttempt(completion.attemptId, completion.attemptPatch, completion.fence);
+        const run = this.mergeRun(completion.runId, completion.runPatch);
+        return { applied: true, run, attempt };
       }),
     );
   }
@@ -171,11 +126,7 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   }
 
   putArtifact(artifact: ArtifactRef): Promise<void> {
-    return this.op(() => {
-      this.h
-        .stmt('INSERT INTO artifacts (artifact_id, run_id, record) VALUES (?, ?, ?) ON CONFLICT (artifact_id) DO UPDATE SET record = excluded.record')
-        .run(artifact.artifactId, artifact.runId, json(artifact));
-    });
+    return this.op(() => this.upsertArtifact(artifact));
   }
 
   fetchArtifact(artifactId: string): Promise<ArtifactRef | null> {
@@ -204,6 +155,99 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
 
   listTargets(): Promise<TargetDescriptor[]> {
     return this.op(() => parseRecords<TargetDescriptor>(this.h.stmt('SELECT record FROM targets ORDER BY target_id').all()));
+  }
+
+  private insertRun(run: Run): void {
+    const inserted = this.h
+      .stmt(
+        `INSERT INTO runs (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(run.runId, run.capabilityId, run.connectorId, run.status, run.tenantId ?? null, run.idempotencyKey || null, run.createdAt, json(run));
+    if (inserted.changes === 0) {
+      if (this.h.stmt('SELECT 1 FROM runs WHERE run_id = ?').get(run.runId)) {
+        throw new ConflictError('duplicate_record', `run ${run.runId} already exists`);
+      }
+      throw new ConflictError('duplicate_record', `a run with idempotency key ${run.idempotencyKey} already exists`, {
+        details: { capabilityId: run.capabilityId, idempotencyKey: run.idempotencyKey },
+      });
+    }
+  }
+
+  /** Read, merge, write (the caller makes it atomic); the record is serialised once. */
+  private mergeRun(runId: string, patch: RunPatch): Run {
+    const current = parseRecord<Run>(this.h.stmt('SELECT record FROM runs WHERE run_id = ?').get(runId) as { record: string } | undefined);
+    if (!current) throw new NotFoundError('unknown_run', `no run ${runId}`);
+    const text = json({ ...current, ...patch });
+    const next = JSON.parse(text) as Run;
+    this.h.stmt('UPDATE runs SET status = ?, record = ? WHERE run_id = ?').run(next.status, text, runId);
+    return next;
+  }
+
+  private insertAttempt(attempt: Attempt): void {
+    const inserted = this.h
+      .stmt('INSERT INTO attempts (attempt_id, run_id, attempt, record) VALUES (?, ?, ?, ?) ON CONFLICT (attempt_id) DO NOTHING')
+      .run(attempt.attemptId, attempt.runId, attempt.attempt, json(attempt));
+    if (inserted.changes === 0) throw new ConflictError('duplicate_record', `attempt ${attempt.attemptId} already exists`);
+  }
+
+  private mergeAttempt(attemptId: string, patch: AttemptPatch, fence: AggregatorFence): Attempt {
+    const current = this.readAttempt(attemptId);
+    if (!current) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
+    checkFence(current, fence);
+    const text = json({ ...current, ...patch, aggregatorId: fence.aggregatorId, aggregatorEpoch: fence.aggregatorEpoch });
+    this.h.stmt('UPDATE attempts SET record = ? WHERE attempt_id = ?').run(text, attemptId);
+    return JSON.parse(text) as Attempt;
+  }
+
+  /**
+   * Insert-first: each event goes in with ON CONFLICT DO NOTHING; only a taken position is read
+   * back and compared (identical → no-op, different → event_conflict). Runs inside `atomic`, so a
+   * rejected batch (conflict, fence) writes nothing.
+   */
+  private append(events: Event[], fence?: AggregatorFence): void {
+    const batch = new Map<string, Event>();
+    const fencedAttempts = new Set<string>();
+    const insert = this.h.stmt(
+      'INSERT INTO events (run_id, attempt_key, attempt_id, attempt, seq, record) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, attempt_key, seq) DO NOTHING',
+    );
+    for (const event of events) {
+      const key = positionKey(event);
+      const inBatch = batch.get(key);
+      if (!inBatch) {
+        const inserted = insert.run(event.runId, event.attemptId ?? '', event.attemptId ?? null, event.attempt ?? null, event.seq, json(event));
+        if (inserted.changes === 1) {
+          batch.set(key, event);
+          if (event.attemptId !== null) fencedAttempts.add(event.attemptId);
+          continue;
+        }
+      }
+      const existing =
+        inBatch ??
+        parseRecord<Event>(
+          this.h.stmt('SELECT record FROM events WHERE run_id = ? AND attempt_key = ? AND seq = ?').get(event.runId, event.attemptId ?? '', event.seq) as
+            | { record: string }
+            | undefined,
+        )!;
+      if (canonicalJson(eventIdentity(existing)) !== canonicalJson(eventIdentity(event))) {
+        throw new ConflictError('event_conflict', `a different event already holds ${event.runId} ${event.attemptId ?? 'run'} seq ${event.seq}`, {
+          details: { runId: event.runId, attemptId: event.attemptId, seq: event.seq },
+        });
+      }
+    }
+    if (!fence) return;
+    for (const attemptId of fencedAttempts) {
+      const attempt = this.readAttempt(attemptId);
+      if (!attempt) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
+      checkFence(attempt, fence);
+      if (attempt.aggregatorEpoch !== fence.aggregatorEpoch) this.writeAttempt({ ...attempt, ...fence });
+    }
+  }
+
+  private upsertArtifact(artifact: ArtifactRef): void {
+    this.h
+      .stmt('INSERT INTO artifacts (artifact_id, run_id, record) VALUES (?, ?, ?) ON CONFLICT (artifact_id) DO UPDATE SET record = excluded.record')
+      .run(artifact.artifactId, artifact.runId, json(artifact));
   }
 
   private readAttempt(attemptId: string): Attempt | null {

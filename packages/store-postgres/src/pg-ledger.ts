@@ -5,6 +5,9 @@ import {
   checkFence,
   eventIdentity,
   type AggregatorFence,
+  type AttemptCompletion,
+  type AttemptCompletionResult,
+  type AttemptStart,
   type ArtifactRef,
   type Attempt,
   type AttemptPatch,
@@ -211,6 +214,29 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
     );
     const max = rows[0]?.seq ?? null;
     return max === null ? 0 : Number(max) + 1;
+  }
+
+  async startAttempt(start: AttemptStart): Promise<void> {
+    await this.q.atomic(async (q) => {
+      const ledger = new PgLedgerStore(this.ctx, q, this.effects);
+      await ledger.putRun(start.run);
+      await ledger.putAttempt(start.attempt);
+      await ledger.appendEvents(start.events, start.fence);
+    }, { savepoint: true });
+  }
+
+  async completeAttempt(completion: AttemptCompletion): Promise<AttemptCompletionResult> {
+    return this.q.atomic(async (q): Promise<AttemptCompletionResult> => {
+      const ledger = new PgLedgerStore(this.ctx, q, this.effects);
+      const { rows } = await q.query<{ latest: number | null }>(`SELECT MAX(attempt) AS latest FROM ${this.t('attempts')} WHERE run_id = $1`, [completion.runId]);
+      const latest = rows[0]?.latest ?? null;
+      if (latest !== null && latest > completion.expectLatestAttempt) return { applied: false, latestAttempt: latest };
+      for (const artifact of completion.artifacts) await ledger.putArtifact(artifact);
+      await ledger.appendEvents(completion.events, completion.fence);
+      const attempt = await ledger.updateAttempt(completion.attemptId, completion.attemptPatch, completion.fence);
+      const run = await ledger.updateRun(completion.runId, completion.runPatch);
+      return { applied: true, run, attempt };
+    }, { savepoint: true });
   }
 
   async putArtifact(artifact: ArtifactRef): Promise<void> {

@@ -5,6 +5,7 @@ import { dispatchChecks } from './checks/dispatch';
 import { durabilityChecks } from './checks/durability';
 import { ingressChecks } from './checks/ingress';
 import { ledgerChecks } from './checks/ledger';
+import { ledgerStepChecks } from './checks/ledger-steps';
 import { routeChecks } from './checks/routes';
 import { transactionChecks } from './checks/transactions';
 
@@ -13,6 +14,7 @@ import { transactionChecks } from './checks/transactions';
 export function defineStoreBattery(): StoreCheck[] {
   return [
     ...ledgerChecks,
+    ...ledgerStepChecks,
     ...authChecks,
     ...ingressChecks,
     ...routeChecks,

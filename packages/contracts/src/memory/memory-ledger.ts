@@ -5,9 +5,9 @@ import type { AggregatorFence, Attempt, AttemptPatch } from '../records/attempt'
 import { eventIdentity, type Event } from '../records/event';
 import type { Run, RunPatch } from '../records/run';
 import type { TargetDescriptor } from '../records/target-descriptor';
-import type { LedgerStore, RunFilter } from '../stores/ledger-store';
+import type { AttemptCompletion, AttemptCompletionResult, AttemptStart, LedgerStore, RunFilter } from '../stores/ledger-store';
 import { checkFence } from '../stores/fence';
-import { copy, journaledPush, journaledSet } from './journal';
+import { copy, Journal, journaledPush, journaledSet } from './journal';
 import { MemoryAccess } from './state';
 
 const positionKey = (e: Pick<Event, 'runId' | 'attemptId' | 'seq'>) => `${e.runId}|${e.attemptId ?? ''}|${e.seq}`;
@@ -160,6 +160,46 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
       }
       return next;
     });
+  }
+
+  startAttempt(start: AttemptStart): Promise<void> {
+    return this.composite(async (ledger) => {
+      await ledger.putRun(start.run);
+      await ledger.putAttempt(start.attempt);
+      await ledger.appendEvents(start.events, start.fence);
+    });
+  }
+
+  completeAttempt(completion: AttemptCompletion): Promise<AttemptCompletionResult> {
+    return this.composite(async (ledger): Promise<AttemptCompletionResult> => {
+      const latest = (await ledger.listAttempts(completion.runId)).at(-1)?.attempt ?? completion.expectLatestAttempt;
+      if (latest > completion.expectLatestAttempt) return { applied: false, latestAttempt: latest };
+      for (const artifact of completion.artifacts) await ledger.putArtifact(artifact);
+      await ledger.appendEvents(completion.events, completion.fence);
+      const attempt = await ledger.updateAttempt(completion.attemptId, completion.attemptPatch, completion.fence);
+      const run = await ledger.updateRun(completion.runId, completion.runPatch);
+      return { applied: true, run, attempt };
+    });
+  }
+
+  /**
+   * Runs several ledger calls as one: on their own journal (undone when one throws), inside the
+   * caller's transaction when there is one, else holding the store mutex like a transaction.
+   */
+  private composite<T>(fn: (ledger: MemoryLedgerStore) => Promise<T>): Promise<T> {
+    const attempt = async (): Promise<T> => {
+      const journal = new Journal();
+      try {
+        const result = await fn(new MemoryLedgerStore(this.state, journal));
+        if (this.journal) this.journal.record(() => journal.rollback());
+        else journal.commit();
+        return result;
+      } catch (error) {
+        journal.rollback();
+        throw error;
+      }
+    };
+    return this.journal ? attempt() : this.state.mutex.run(attempt);
   }
 
   putArtifact(artifact: ArtifactRef): Promise<void> {

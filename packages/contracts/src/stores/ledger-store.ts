@@ -4,6 +4,36 @@ import type { Event } from '../records/event';
 import type { ArtifactRef } from '../records/artifact-ref';
 import type { TargetDescriptor } from '../records/target-descriptor';
 
+/**
+ * The start step of an invoke, written atomically: `putRun(run)`, `putAttempt(attempt)`,
+ * `appendEvents(events, fence)` — the same errors as those calls, and nothing written when one fails.
+ */
+export interface AttemptStart {
+  run: Run;
+  attempt: Attempt;
+  events: Event[];
+  fence: AggregatorFence;
+}
+
+/**
+ * The completion step of an invoke, written atomically when attempt `expectLatestAttempt` is still
+ * the run's highest attempt number: `putArtifact` for each artifact, `appendEvents(events, fence)`,
+ * `updateAttempt(attemptId, attemptPatch, fence)`, `updateRun(runId, runPatch)`.
+ */
+export interface AttemptCompletion {
+  runId: string;
+  attemptId: string;
+  expectLatestAttempt: number;
+  artifacts: ArtifactRef[];
+  events: Event[];
+  fence: AggregatorFence;
+  attemptPatch: AttemptPatch;
+  runPatch: RunPatch;
+}
+
+/** `applied: false`: a newer attempt exists (its number is `latestAttempt`) and nothing was written. */
+export type AttemptCompletionResult = { applied: true; run: Run; attempt: Attempt } | { applied: false; latestAttempt: number };
+
 export interface RunFilter {
   capabilityId?: string;
   connectorId?: string;
@@ -47,6 +77,13 @@ export interface LedgerStore {
   listEvents(runId: string): Promise<Event[]>;
   /** Next free seq for (runId, attemptId); run-level events use attemptId null. */
   nextSeq(runId: string, attemptId: string | null): Promise<number>;
+
+  /**
+   * The invoke pipeline's two write steps as single calls, so a tier can do each in one round trip.
+   * Same semantics and errors as the calls they stand for, made in one transaction.
+   */
+  startAttempt(start: AttemptStart): Promise<void>;
+  completeAttempt(completion: AttemptCompletion): Promise<AttemptCompletionResult>;
 
   /** Upsert by artifactId. */
   putArtifact(artifact: ArtifactRef): Promise<void>;

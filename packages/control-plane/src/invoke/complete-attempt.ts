@@ -35,7 +35,7 @@ function checkOutput(capability: Capability, result: RuntimeResult): RuntimeResu
 }
 
 /**
- * Step 7, one transaction: artifacts, runtime events, `artifact.recorded` per artifact, attempt and
+ * Step 7, one transaction (one `completeAttempt` store call): artifacts, runtime events, `artifact.recorded` per artifact, attempt and
  * run status, `run.completed|run.failed`. If a newer attempt superseded this one (a recovered
  * delivery), only the attempt's own evidence is written and the run is left to the newer attempt.
  */
@@ -72,6 +72,23 @@ export async function completeAttempt(
   const updatedAt = writer.now();
   const errorSummary = error ? writer.errorSummary(error) : null;
 
+  const attemptPatch = { status: error ? 'failed' : 'completed', output, error: errorSummary, runtimeRefId: result.runtimeRefId, updatedAt } as const;
+  const runPatch = { status: error ? 'failed' : 'completed', result: output, error: errorSummary, updatedAt } as const;
+
+  // The usual case in one store call (one transaction): this attempt is still the newest.
+  const written = await ctx.stores.ledger.completeAttempt({
+    runId: run.runId,
+    attemptId: attempt.attemptId,
+    expectLatestAttempt: attempt.attempt,
+    artifacts: result.artifacts,
+    events,
+    fence,
+    attemptPatch,
+    runPatch,
+  });
+  if (written.applied) return { run: written.run, attempt: written.attempt, output, error };
+
+  // Superseded by a newer attempt (a recovered delivery): only this attempt's own evidence.
   const outcome = await ctx.stores.transaction(async (tx) => {
     const attempts = await tx.ledger.listAttempts(run.runId);
     const newest = attempts.at(-1)?.attempt ?? attempt.attempt;
@@ -82,16 +99,11 @@ export async function completeAttempt(
       attempt.attemptId,
       superseded
         ? { status: 'failed', error: { code: 'lock_lost', message: `superseded by attempt ${newest}`, retryable: false, details: {} }, runtimeRefId: result.runtimeRefId, updatedAt }
-        : { status: error ? 'failed' : 'completed', output, error: errorSummary, runtimeRefId: result.runtimeRefId, updatedAt },
+        : attemptPatch,
       fence,
     );
     if (superseded) return { supersededBy: newest, attempt: storedAttempt };
-    const storedRun = await tx.ledger.updateRun(run.runId, {
-      status: error ? 'failed' : 'completed',
-      result: output,
-      error: errorSummary,
-      updatedAt,
-    });
+    const storedRun = await tx.ledger.updateRun(run.runId, runPatch);
     return { supersededBy: null, completed: { run: storedRun, attempt: storedAttempt, output, error } };
   });
   if (outcome.supersededBy !== null || !('completed' in outcome)) {

@@ -23,23 +23,8 @@ export async function startAttempt(
   request: ExecutionRequest,
   options: { allowRunning?: boolean } = {},
 ): Promise<StartedAttempt> {
-  return ctx.stores.transaction(async (tx) => {
-    let attemptNumber = 1;
-    let stored: Run;
-    const updatedAt = writer.now();
-    if (isNew) {
-      stored = { ...run, status: 'running', updatedAt };
-      await tx.ledger.putRun(stored);
-    } else {
-      const current = await tx.ledger.fetchRun(run.runId);
-      if (!current) throw new ConflictError('run_not_executable', `run ${run.runId} disappeared`);
-      if (!executableStatuses.has(current.status) && !(options.allowRunning && current.status === 'running')) {
-        throw new ConflictError('run_not_executable', `run ${run.runId} is ${current.status}`, { details: { runId: run.runId, status: current.status } });
-      }
-      const attempts = await tx.ledger.listAttempts(run.runId);
-      attemptNumber = (attempts.at(-1)?.attempt ?? 0) + 1;
-      stored = await tx.ledger.updateRun(run.runId, { status: 'running', updatedAt });
-    }
+  const updatedAt = writer.now();
+  const build = (attemptNumber: number) => {
     const attempt: Attempt = {
       attemptId: attemptIdFor(run.runId, attemptNumber),
       runId: run.runId,
@@ -56,13 +41,33 @@ export async function startAttempt(
       createdAt: updatedAt,
       updatedAt,
     };
-    await tx.ledger.putAttempt(attempt);
-    const [started] = writer.events(
+    const events = writer.events(
       { runId: run.runId, attemptId: attempt.attemptId, attempt: attemptNumber, targetId: run.targetId, traceId: run.traceId },
       0,
       [{ type: 'run.started', payload: { capabilityId: run.capabilityId, attempt: attemptNumber } }],
     );
-    await tx.ledger.appendEvents([started!], { aggregatorId: attempt.aggregatorId, aggregatorEpoch: attempt.aggregatorEpoch });
+    return { attempt, events, fence: { aggregatorId: attempt.aggregatorId, aggregatorEpoch: attempt.aggregatorEpoch } };
+  };
+
+  if (isNew) {
+    // One store call (one round trip on Postgres): run, attempt 1 and run.started, atomically.
+    const stored: Run = { ...run, status: 'running', updatedAt };
+    const { attempt, events, fence } = build(1);
+    await ctx.stores.ledger.startAttempt({ run: stored, attempt, events, fence });
+    return { run: stored, attempt };
+  }
+
+  return ctx.stores.transaction(async (tx) => {
+    const current = await tx.ledger.fetchRun(run.runId);
+    if (!current) throw new ConflictError('run_not_executable', `run ${run.runId} disappeared`);
+    if (!executableStatuses.has(current.status) && !(options.allowRunning && current.status === 'running')) {
+      throw new ConflictError('run_not_executable', `run ${run.runId} is ${current.status}`, { details: { runId: run.runId, status: current.status } });
+    }
+    const attempts = await tx.ledger.listAttempts(run.runId);
+    const stored = await tx.ledger.updateRun(run.runId, { status: 'running', updatedAt });
+    const { attempt, events, fence } = build((attempts.at(-1)?.attempt ?? 0) + 1);
+    await tx.ledger.putAttempt(attempt);
+    await tx.ledger.appendEvents(events, fence);
     return { run: stored, attempt };
   });
 }
