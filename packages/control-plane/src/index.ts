@@ -1,5 +1,5 @@
 export { createControlPlane, type ControlPlane, type ControlPlaneOptions, type CallOptions } from './control-plane';
-export type { AuthBinding, ResolvedBinding } from './auth-binding';
+export { anonymousLease, type AuthBinding, type ResolvedBinding } from './auth-binding';
 export type { InvokeResult } from './invoke/pipeline';
 export { ExecuteRunOptionsSchema, type ExecuteRunOptions } from './execute-run';
 export type { ReviewPacket, CapabilitySummary, ConnectorSummary, InstallSummary } from './review-packet';

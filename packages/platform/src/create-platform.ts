@@ -31,7 +31,11 @@ import { createAuthService, type AuthService } from '@integration/auth';
 import { createDirectRuntime } from '@integration/direct-runtime';
 import { createSessionRuntime } from '@integration/session-runtime';
 import { createStreamRuntime } from '@integration/stream-runtime';
+import { createAsyncPath, type PlatformDispatch } from './async-path';
 import { invocationRequestOf } from './invoke-arguments';
+import { pollTrigger, type PollTriggerOptions, type PollTriggerResult } from './poll-trigger';
+import type { Ingress } from '@integration/ingress';
+import type { WebhookRouter } from '@integration/webhook-router';
 import { PlatformOptionsSchema, type PlatformOptions } from './platform-options';
 
 type AuthMethods = Pick<
@@ -79,6 +83,15 @@ export interface Platform extends AuthMethods {
   compatibleTargetsFor(capabilityId: string, extra?: Partial<Omit<TargetRequirementsInput, 'capabilityId' | 'runtimeClass'>>): Promise<CompatibleTarget[]>;
   reviewPacket(runId: string, options?: { attemptId?: string }): Promise<ReviewPacket>;
 
+  /** Trigger admission: `admitWebhook`, `admitPoll`, `sweepExpired`, `fetchTrigger`, `triggers`. */
+  readonly ingress: Ingress;
+  /** The durable dispatch queue (enqueue, jobs, replay, replayMany) and `createWorker(options)`. */
+  readonly dispatch: PlatformDispatch;
+  /** Webhook routes and the Fetch / node:http handlers. */
+  readonly webhooks: WebhookRouter;
+  /** One poll pass of a poll trigger: poll under a lease, admit each signal, enqueue its run. */
+  pollTrigger(triggerId: string, options: PollTriggerOptions): Promise<PollTriggerResult>;
+
   close(): Promise<void>;
 }
 
@@ -90,7 +103,7 @@ export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<
   const options = parseAt(PlatformOptionsSchema, rawOptions, 'createPlatform: invalid options');
   const stores = options.stores ?? memoryStores();
   const clock = options.clock ?? systemClock;
-  const logger = redactingLogger(options.logger ?? silentLogger);
+  const logger = options.logger ? redactingLogger(options.logger) : silentLogger;
   await stores.migrate();
 
   let lookupConnector: (id: string) => ConnectorDefinition | undefined = () => undefined;
@@ -119,6 +132,7 @@ export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<
   });
   for (const connector of options.connectors) controlPlane.registerConnector(connector);
   lookupConnector = (id) => controlPlane.connectors().find((c) => c.id === id);
+  const { ingress, dispatch, webhooks } = createAsyncPath({ stores, controlPlane, auth, clock, logger, webhooks: options.webhooks });
 
   let closed = false;
   const platform: Platform = {
@@ -160,6 +174,11 @@ export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<
     compatibleTargets: (requirements) => controlPlane.compatibleTargets(requirements),
     compatibleTargetsFor: (capabilityId, extra) => controlPlane.compatibleTargetsFor(capabilityId, extra),
     reviewPacket: (runId, opts) => controlPlane.reviewPacket(runId, opts),
+    ingress,
+    dispatch,
+    webhooks,
+    pollTrigger: (triggerId, opts) =>
+      pollTrigger({ stores, controlPlane, auth, direct: runtimes.direct, ingress, queue: dispatch, clock, logger }, triggerId, opts),
     async close() {
       if (closed) return;
       closed = true;

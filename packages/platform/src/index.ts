@@ -1,5 +1,7 @@
 export { createPlatform, type Platform } from './create-platform';
 export type { PlatformOptions } from './platform-options';
+export type { PlatformDispatch, WorkerOptions } from './async-path';
+export type { PollTriggerOptions, PollTriggerResult } from './poll-trigger';
 
 // The public surface of the packages the platform wires, so a service needs one import.
 export * from '@integration/contracts';
@@ -49,3 +51,28 @@ export {
 export { createStreamRuntime, type StreamRuntime, type StreamRuntimeOptions, type StreamSource } from '@integration/stream-runtime';
 export { sqliteStores, type SqliteStoresOptions } from '@integration/store-local';
 export { postgresStores, type PostgresStoresOptions } from '@integration/store-postgres';
+export {
+  createIngress,
+  definitionFromTrigger,
+  defineIngress,
+  dedupeKeyFor,
+  signWebhook,
+  verifySignature,
+  AdmissionRejectedError,
+  type Admission,
+  type Ingress,
+  type IngressDefinition,
+  type PollRequest,
+  type WebhookRequest,
+} from '@integration/ingress';
+export {
+  createDispatchQueue,
+  createDispatchWorker,
+  backoffDelay,
+  dispatchChannels,
+  type DispatchQueue,
+  type DispatchWorker,
+  type DispatchWorkerOptions,
+  type ReplayFilter,
+} from '@integration/dispatch';
+export { createWebhookRouter, webhookChannels, type WebhookRouter, type RouteInput } from '@integration/webhook-router';

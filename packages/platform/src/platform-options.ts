@@ -33,6 +33,13 @@ export const PlatformOptionsSchema = z.strictObject({
     .default({}),
   artifactPayloads: z.custom<ArtifactPayloadStore>(hasMethods('put', 'get')).optional(),
   triggerHandlers: z.record(z.string(), z.custom<DirectHandler<unknown, unknown>>((v) => typeof v === 'function')).default({}),
+  webhooks: z
+    .strictObject({
+      basePath: z.string().startsWith('/').optional(),
+      maxBodyBytes: z.number().int().positive().optional(),
+      routeCacheMs: z.number().int().nonnegative().optional(),
+    })
+    .default({}),
   oauthClients: z
     .record(z.string(), z.strictObject({ clientId: z.string().min(1), clientSecret: z.string().min(1), redirectUri: z.url() }))
     .default({}),
