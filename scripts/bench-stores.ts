@@ -3,27 +3,32 @@
  * baseline measured in the same run with the raw driver (one single-row INSERT transaction per
  * iteration, same file settings / same server). A durable invoke is `platform.invoke` of a no-op
  * direct capability through the control plane. A third row per tier isolates the store: the store
- * writes of one invoke (run + run.accepted; attempt + run.started; completion), three transactions.
+ * calls of one invoke (`ledger.startAttempt`, `ledger.completeAttempt`), two transactions.
  *
- * Env: BENCH_SECONDS (per measurement, default 4), INTEGRATION_PG_URL.
+ * SQLite is measured twice, with `synchronous = FULL` (the store's default) and `NORMAL`; the raw
+ * baseline uses the same journal mode and synchronous setting as the store it is compared with.
+ * Postgres runs with the server's default synchronous_commit on both sides.
+ *
+ * Env: BENCH_SECONDS (per measurement, default 4), BENCH_ONLY (sqlite | postgres), INTEGRATION_PG_URL.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import type PgModule from 'pg';
 import { z } from 'zod';
-import type { Stores } from '@integration/contracts';
+import { ANONYMOUS_CREDENTIAL_REF, type Attempt, type Event, type Run, type Stores } from '@integration/contracts';
 import { createPlatform, defineConnector, defineOperation, generateSealingKey, postgresStores, sqliteStores } from '@integration/platform';
-import { invoke as invokeWrites } from '../packages/store-local/test/fixtures/invoke-writes';
 
 // The raw drivers are dependencies of the store packages, not of the workspace root.
 const Database = createRequire(new URL('../packages/store-local/package.json', import.meta.url))('better-sqlite3') as typeof BetterSqlite3;
 const pg = createRequire(new URL('../packages/store-postgres/package.json', import.meta.url))('pg') as typeof PgModule;
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+/** BENCH_ONLY=sqlite|postgres runs one tier. */
+const only = process.env.BENCH_ONLY;
 const PG_URL = process.env.INTEGRATION_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const echo = defineOperation({
@@ -63,8 +68,81 @@ async function measure(tier: string, label: string, fn: (i: number) => Promise<u
   return { tier, label, perSecond: samples.length / elapsed, p50: at(50), p99: at(99) };
 }
 
+/** The store calls of one direct invoke, with records shaped like the control plane's: startAttempt, then completeAttempt. */
+async function invokeWrites(stores: Stores, runId: string, n: number): Promise<void> {
+  const ts = new Date(Date.UTC(2026, 0, 1) + n).toISOString();
+  const attemptId = `${runId}:1`;
+  const event = (seq: number, type: string): Event => ({
+    eventId: `evt_${runId}_${seq}`,
+    schemaVersion: '1.0',
+    runId,
+    attemptId,
+    attempt: 1,
+    seq,
+    type,
+    stream: 'system',
+    level: 'info',
+    payload: { n },
+    payloadRef: null,
+    trace: { traceId: null, spanId: null, correlationId: null, causationId: null },
+    targetId: null,
+    sessionId: null,
+    runtimeRefId: null,
+    ts,
+  });
+  const run: Run = {
+    runId,
+    capabilityId: 'bench.echo.run',
+    connectorId: 'bench',
+    runtimeClass: 'direct',
+    status: 'running',
+    input: { n },
+    credentialRef: ANONYMOUS_CREDENTIAL_REF,
+    targetId: null,
+    tenantId: null,
+    actorId: null,
+    traceId: null,
+    idempotencyKey: null,
+    result: null,
+    error: null,
+    policy: null,
+    createdAt: ts,
+    updatedAt: ts,
+  };
+  const attempt: Attempt = {
+    attemptId,
+    runId,
+    attempt: 1,
+    status: 'running',
+    runtimeClass: 'direct',
+    aggregatorId: 'control_plane',
+    aggregatorEpoch: 1,
+    credentialLeaseId: null,
+    targetId: null,
+    runtimeRefId: null,
+    output: null,
+    error: null,
+    createdAt: ts,
+    updatedAt: ts,
+  };
+  const fence = { aggregatorId: 'control_plane', aggregatorEpoch: 1 };
+  await stores.ledger.startAttempt({ run, attempt, events: [event(0, 'run.started')], fence });
+  await stores.ledger.completeAttempt({
+    runId,
+    attemptId,
+    expectLatestAttempt: 1,
+    artifacts: [],
+    events: [event(1, 'attempt.started'), event(2, 'attempt.completed'), event(3, 'run.completed')],
+    fence,
+    attemptPatch: { status: 'completed', output: { n }, error: null, runtimeRefId: null, updatedAt: ts },
+    runPatch: { status: 'completed', result: { n }, error: null, updatedAt: ts },
+    current: { run, attempt },
+  });
+}
+
 async function storeWritesRate(tier: string, stores: Stores): Promise<Row> {
   try {
+    await stores.migrate();
     return await measure(tier, 'store writes of one invoke', (n) => invokeWrites(stores, `run_${process.pid}_${n}`, n));
   } finally {
     await stores.close();
@@ -80,17 +158,19 @@ async function invokeRate(tier: string, stores: Stores): Promise<Row> {
   }
 }
 
-async function sqlite(dir: string): Promise<Row[]> {
-  const raw = new Database(join(dir, 'raw.db'));
+/** Raw baseline, durable invoke and store-writes rows for one `synchronous` setting (same journal_mode and synchronous on both sides). */
+async function sqlite(dir: string, synchronous: 'FULL' | 'NORMAL'): Promise<Row[]> {
+  const tier = `sqlite ${synchronous}`;
+  const raw = new Database(join(dir, `raw-${synchronous}.db`));
   raw.pragma('journal_mode = WAL');
-  raw.pragma('synchronous = NORMAL');
+  raw.pragma(`synchronous = ${synchronous}`);
   raw.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
   const insert = raw.prepare('INSERT INTO t (body) VALUES (?)');
   const tx = raw.transaction((n: number) => insert.run(`{"n":${n}}`));
-  const baseline = await measure('sqlite', 'raw driver: 1-row INSERT tx', (n) => tx.immediate(n));
+  const baseline = await measure(tier, 'raw driver: 1-row INSERT tx', (n) => tx.immediate(n));
   raw.close();
-  const durable = await invokeRate('sqlite', sqliteStores({ path: join(dir, 'state.db') }));
-  const writes = await storeWritesRate('sqlite', sqliteStores({ path: join(dir, 'writes.db') }));
+  const durable = await invokeRate(tier, sqliteStores({ path: join(dir, `state-${synchronous}.db`), synchronous }));
+  const writes = await storeWritesRate(tier, sqliteStores({ path: join(dir, `writes-${synchronous}.db`), synchronous }));
   return [baseline, durable, writes];
 }
 
@@ -131,21 +211,22 @@ async function main() {
   const rows: Row[] = [];
   const notes: string[] = [];
   try {
-    rows.push(...(await sqlite(dir)));
-    const pgRows = await postgres();
+    if (!only || only === 'sqlite') rows.push(...(await sqlite(dir, 'FULL')), ...(await sqlite(dir, 'NORMAL')));
+    const pgRows = !only || only === 'postgres' ? await postgres() : [];
     if (typeof pgRows === 'string') notes.push(pgRows);
     else rows.push(...pgRows);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\nstore benchmark: ${SECONDS}s per measurement, sequential, node ${process.version}\n`);
-  console.log('| tier     | measurement                  |     ops/s |  p50 µs |  p99 µs |');
-  console.log('|----------|------------------------------|----------:|--------:|--------:|');
+  console.log(`load average (uptime): ${loadavg().map((l) => l.toFixed(2)).join(', ')}\n`);
+  console.log('| tier          | measurement                  |     ops/s |  p50 µs |  p99 µs |');
+  console.log('|---------------|------------------------------|----------:|--------:|--------:|');
   for (const r of rows) {
-    console.log(`| ${r.tier.padEnd(8)} | ${r.label.padEnd(28)} | ${r.perSecond.toFixed(0).padStart(9)} | ${r.p50.toFixed(0).padStart(7)} | ${r.p99.toFixed(0).padStart(7)} |`);
+    console.log(`| ${r.tier.padEnd(13)} | ${r.label.padEnd(28)} | ${r.perSecond.toFixed(0).padStart(9)} | ${r.p50.toFixed(0).padStart(7)} | ${r.p99.toFixed(0).padStart(7)} |`);
   }
   console.log('');
-  for (const tier of ['sqlite', 'postgres']) {
+  for (const tier of ['sqlite FULL', 'sqlite NORMAL', 'postgres']) {
     const base = rows.find((r) => r.tier === tier && r.label.startsWith('raw'));
     const durable = rows.find((r) => r.tier === tier && r.label.startsWith('platform'));
     const writes = rows.find((r) => r.tier === tier && r.label.startsWith('store writes'));

@@ -13,7 +13,7 @@ const BUSY_STEP_MS = 20;
 export interface SqliteHandleOptions {
   path: string;
   busyTimeoutMs: number;
-  /** `NORMAL` (default) is durable across process crashes in WAL mode; `FULL` also across power loss. */
+  /** `FULL` (default): each commit is fsynced, so it survives power loss; `NORMAL` survives process crashes only. */
   synchronous: 'NORMAL' | 'FULL';
 }
 

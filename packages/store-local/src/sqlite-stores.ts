@@ -16,8 +16,8 @@ export const SqliteStoresOptionsSchema = z.strictObject({
   path: z.string().min(1).refine((p) => p !== ':memory:', 'use memoryStores() for an in-memory tier'),
   /** How long a statement waits for another process's write lock before `store_unavailable`. */
   busyTimeoutMs: z.number().int().nonnegative().default(5_000),
-  /** WAL `synchronous` level: NORMAL survives process crashes; FULL also survives power loss. */
-  synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /** WAL `synchronous` level: FULL (default, the ledger is the audit truth) survives power loss; NORMAL only process crashes. */
+  synchronous: z.enum(['NORMAL', 'FULL']).default('FULL'),
   /** How often `waitForWork` checks for work enqueued by other processes. */
   pollIntervalMs: z.number().int().positive().default(200),
   /** AuthStore.withLock: lifetime of an unrenewed lock row, and the poll interval of waiters. */

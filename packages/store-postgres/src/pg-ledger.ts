@@ -28,6 +28,31 @@ const conflict = (event: Event) =>
     details: { runId: event.runId, attemptId: event.attemptId, seq: event.seq },
   });
 
+const isUniqueViolation = (error: unknown): boolean =>
+  !!error && typeof error === 'object' && (error as { details?: { sqlState?: unknown } }).details?.sqlState === '23505';
+
+/** unnest() columns of an event batch: run_id, attempt_key, attempt_id, attempt, seq, record. */
+const eventColumns = (events: Event[]): unknown[] => [
+  events.map((e) => e.runId),
+  events.map((e) => e.attemptId ?? ''),
+  events.map((e) => e.attemptId ?? null),
+  events.map((e) => e.attempt ?? null),
+  events.map((e) => e.seq),
+  events.map((e) => json(e)),
+];
+
+/** No repeated positions in the batch, and events only on `attemptId` (or run-level). */
+const eventsAreClean = (events: Event[], attemptId: string): boolean => {
+  const positions = new Set(events.map(positionKey));
+  return positions.size === events.length && events.every((e) => e.attemptId === null || e.attemptId === attemptId);
+};
+
+const startIsClean = (s: AttemptStart): boolean =>
+  s.fence.aggregatorId === s.attempt.aggregatorId && s.fence.aggregatorEpoch === s.attempt.aggregatorEpoch && eventsAreClean(s.events, s.attempt.attemptId);
+
+const completionIsClean = (c: AttemptCompletion): boolean =>
+  eventsAreClean(c.events, c.attemptId) && new Set(c.artifacts.map((a) => a.artifactId)).size === c.artifacts.length;
+
 export class PgLedgerStore extends PgAccess implements LedgerStore {
   async putRun(run: Run): Promise<void> {
     const inserted = await this.q.query(
@@ -216,7 +241,45 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
     return max === null ? 0 : Number(max) + 1;
   }
 
+  /**
+   * Outside a transaction, the clean case (new run, attempt and event positions, the fence equal
+   * to the new attempt's) is one INSERT statement with three data-modifying CTEs: one round trip.
+   * Plain INSERTs make any taken key fail the whole statement (23505), and then — as for anything
+   * unusual — the composed calls run in a transaction and give the exact outcome.
+   */
   async startAttempt(start: AttemptStart): Promise<void> {
+    if (!this.q.inTransaction && startIsClean(start)) {
+      const { run, attempt, events } = start;
+      try {
+        await this.q.query(
+          `WITH r AS (
+             INSERT INTO ${this.t('runs')} (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json)),
+           a AS (INSERT INTO ${this.t('attempts')} (attempt_id, run_id, attempt, record) VALUES ($9, $10, $11, $12::json)),
+           e AS (INSERT INTO ${this.t('events')} (run_id, attempt_key, attempt_id, attempt, seq, record)
+             SELECT * FROM unnest($13::text[], $14::text[], $15::text[], $16::int[], $17::int[], $18::json[]))
+           SELECT 1`,
+          [
+            run.runId,
+            run.capabilityId,
+            run.connectorId,
+            run.status,
+            run.tenantId ?? null,
+            run.idempotencyKey || null,
+            run.createdAt,
+            json(run),
+            attempt.attemptId,
+            attempt.runId,
+            attempt.attempt,
+            json(attempt),
+            ...eventColumns(events),
+          ],
+        );
+        return;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
     await this.q.atomic(async (q) => {
       const ledger = new PgLedgerStore(this.ctx, q, this.effects);
       await ledger.putRun(start.run);
@@ -225,7 +288,19 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
     }, { savepoint: true });
   }
 
+  /**
+   * Outside a transaction, the clean case is one statement (two round trips without a matching
+   * `current` hint: the records are read first): it writes only if the run and attempt rows still
+   * hold the text the merge was computed from. A taken event position fails the statement
+   * (23505); a changed row makes it write nothing. Both, and anything unusual (missing rows, a
+   * fence that is not the stored one), fall back to the composed calls in a transaction, which
+   * give the exact outcome.
+   */
   async completeAttempt(completion: AttemptCompletion): Promise<AttemptCompletionResult> {
+    if (!this.q.inTransaction && completionIsClean(completion)) {
+      const fast = await this.completeFast(completion);
+      if (fast) return fast;
+    }
     return this.q.atomic(async (q): Promise<AttemptCompletionResult> => {
       const ledger = new PgLedgerStore(this.ctx, q, this.effects);
       const { rows } = await q.query<{ latest: number | null }>(`SELECT MAX(attempt) AS latest FROM ${this.t('attempts')} WHERE run_id = $1`, [completion.runId]);
@@ -237,6 +312,81 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
       const run = await ledger.updateRun(completion.runId, completion.runPatch);
       return { applied: true, run, attempt };
     }, { savepoint: true });
+  }
+
+  /**
+   * The clean completion without a transaction: one statement when the caller's `current` hint
+   * still matches the stored records, else a read of both records (as text) and that statement.
+   * Null when the composed path must decide.
+   */
+  private async completeFast(c: AttemptCompletion): Promise<AttemptCompletionResult | null> {
+    if (c.current && c.current.run.runId === c.runId && c.current.attempt.attemptId === c.attemptId) {
+      const hinted = await this.completeIfUnchanged(c, json(c.current.run), json(c.current.attempt));
+      if (hinted) return hinted;
+    }
+    const read = await this.q.query<{ run: string | null; attempt: string | null; latest: number | null }>(
+      `SELECT (SELECT record::text FROM ${this.t('runs')} WHERE run_id = $1) AS run,
+              (SELECT record::text FROM ${this.t('attempts')} WHERE attempt_id = $2) AS attempt,
+              (SELECT MAX(attempt) FROM ${this.t('attempts')} WHERE run_id = $1) AS latest`,
+      [c.runId, c.attemptId],
+    );
+    const row = read.rows[0];
+    if (!row) return null;
+    // Attempts are never deleted: a newer attempt seen now stays newer.
+    if (row.latest !== null && row.latest > c.expectLatestAttempt) return { applied: false, latestAttempt: row.latest };
+    if (row.run === null || row.attempt === null) return null;
+    return this.completeIfUnchanged(c, row.run, row.attempt);
+  }
+
+  /**
+   * One statement: lock the run and the attempt only if they still hold exactly `runText` /
+   * `attemptText` (and no newer attempt exists), and only then upsert the artifacts, insert the
+   * events (a taken position fails the statement: 23505) and write the merged records.
+   */
+  private async completeIfUnchanged(c: AttemptCompletion, runText: string, attemptText: string): Promise<AttemptCompletionResult | null> {
+    const currentRun = JSON.parse(runText) as Run;
+    const currentAttempt = JSON.parse(attemptText) as Attempt;
+    if (currentAttempt.aggregatorId !== c.fence.aggregatorId || currentAttempt.aggregatorEpoch !== c.fence.aggregatorEpoch) return null;
+    const nextAttemptText = json({ ...currentAttempt, ...c.attemptPatch, aggregatorId: c.fence.aggregatorId, aggregatorEpoch: c.fence.aggregatorEpoch });
+    const nextRunText = json({ ...currentRun, ...c.runPatch });
+    const run = JSON.parse(nextRunText) as Run;
+    try {
+      const { rows } = await this.q.query<{ ok: boolean }>(
+        `WITH ok_run AS (
+           SELECT 1 FROM ${this.t('runs')} WHERE run_id = $1 AND record::text = $3 FOR UPDATE),
+         ok_attempt AS (
+           SELECT 1 FROM ${this.t('attempts')} WHERE attempt_id = $2 AND record::text = $4
+             AND NOT EXISTS (SELECT 1 FROM ${this.t('attempts')} WHERE run_id = $1 AND attempt > $5) FOR UPDATE),
+         go AS (SELECT 1 WHERE EXISTS (SELECT 1 FROM ok_run) AND EXISTS (SELECT 1 FROM ok_attempt)),
+         ua AS (UPDATE ${this.t('attempts')} SET record = $6::json WHERE attempt_id = $2 AND EXISTS (SELECT 1 FROM go)),
+         ur AS (UPDATE ${this.t('runs')} SET status = $7, record = $8::json WHERE run_id = $1 AND EXISTS (SELECT 1 FROM go)),
+         art AS (INSERT INTO ${this.t('artifacts')} (artifact_id, run_id, record)
+           SELECT * FROM unnest($9::text[], $10::text[], $11::json[]) WHERE EXISTS (SELECT 1 FROM go)
+           ON CONFLICT (artifact_id) DO UPDATE SET record = excluded.record),
+         ev AS (INSERT INTO ${this.t('events')} (run_id, attempt_key, attempt_id, attempt, seq, record)
+           SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::int[], $16::int[], $17::json[]) WHERE EXISTS (SELECT 1 FROM go))
+         SELECT EXISTS (SELECT 1 FROM go) AS ok`,
+        [
+          c.runId,
+          c.attemptId,
+          runText,
+          attemptText,
+          c.expectLatestAttempt,
+          nextAttemptText,
+          run.status,
+          nextRunText,
+          c.artifacts.map((a) => a.artifactId),
+          c.artifacts.map((a) => a.runId),
+          c.artifacts.map((a) => json(a)),
+          ...eventColumns(c.events),
+        ],
+      );
+      if (!rows[0]?.ok) return null;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return null;
+    }
+    return { applied: true, run, attempt: JSON.parse(nextAttemptText) as Attempt };
   }
 
   async putArtifact(artifact: ArtifactRef): Promise<void> {

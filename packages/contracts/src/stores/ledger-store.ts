@@ -29,6 +29,11 @@ export interface AttemptCompletion {
   fence: AggregatorFence;
   attemptPatch: AttemptPatch;
   runPatch: RunPatch;
+  /**
+   * Optional hint: the run and attempt as the caller last wrote or read them. A tier may use it to
+   * skip reading them first; the outcome never depends on it (a stale hint is ignored).
+   */
+  current?: { run: Run; attempt: Attempt };
 }
 
 /** `applied: false`: a newer attempt exists (its number is `latestAttempt`) and nothing was written. */

@@ -85,6 +85,7 @@ export async function completeAttempt(
     fence,
     attemptPatch,
     runPatch,
+    current: { run, attempt },
   });
   if (written.applied) return { run: written.run, attempt: written.attempt, output, error };
 

@@ -149,6 +149,8 @@ export const ledgerStepChecks: StoreCheck[] = [
         fence: fenceOf(a),
         attemptPatch: { status: 'completed', output: { ok: true, text: 'nul\u0000 🚀' }, runtimeRefId: 'rt_1', updatedAt: at(50) },
         runPatch: { status: 'completed', result: { ok: true, text: 'nul\u0000 🚀' }, error: undefined, updatedAt: at(50) },
+        // A stale hint: the outcome is computed from the stored records, never from the hint.
+        current: { run: { ...r, status: 'accepted', tenantId: 'stale' }, attempt: { ...a, runtimeRefId: 'stale' } },
       });
       assert.equal(result.applied, true);
       if (!result.applied) return;
@@ -176,6 +178,7 @@ export const ledgerStepChecks: StoreCheck[] = [
         fence: fenceOf(a),
         attemptPatch: { status: 'completed' as const, updatedAt: at(60) },
         runPatch: { status: 'completed' as const, updatedAt: at(60) },
+        current: { run: r, attempt: a },
         ...overrides,
       });
       const before = await snapshot(stores, r.runId);
@@ -209,6 +212,48 @@ export const ledgerStepChecks: StoreCheck[] = [
         /roll back/,
       );
       assert.deepEqual(await snapshot(stores, r.runId), withSecond);
+    },
+  },
+  {
+    id: 'concurrency.complete_attempt_writers',
+    title: 'completeAttempt racing updateRun and updateAttempt from a second connection: the result is some serial order, no lost update',
+    async run(ctx) {
+      const second = await ctx.connect();
+      for (let round = 0; round < 6; round += 1) {
+        const { r, a } = await started(ctx.stores);
+        const runPatch = { status: 'completed' as const, result: { by: 'complete', round }, updatedAt: at(70) };
+        const attemptPatch = { status: 'completed' as const, output: { by: 'complete' }, updatedAt: at(70) };
+        const otherRun = { status: 'failed' as const, error: { code: 'other_writer', message: 'm', retryable: false, details: {} }, updatedAt: at(71) };
+        const otherAttempt = { status: 'failed' as const, runtimeRefId: `rt_${round}`, updatedAt: at(71) };
+        const [done] = await Promise.all([
+          ctx.stores.ledger.completeAttempt({
+            runId: r.runId,
+            attemptId: a.attemptId,
+            expectLatestAttempt: 1,
+            artifacts: [],
+            events: [event(r.runId, 1, 1, { type: 'run.completed' })],
+            fence: fenceOf(a),
+            attemptPatch,
+            runPatch,
+            current: { run: r, attempt: a },
+          }),
+          round % 2 === 0 ? second.ledger.updateRun(r.runId, otherRun) : second.ledger.updateAttempt(a.attemptId, otherAttempt, fenceOf(a)),
+        ]);
+        assert.equal(done.applied, true);
+        const storedRun = await ctx.stores.ledger.fetchRun(r.runId);
+        const storedAttempt = await ctx.stores.ledger.fetchAttempt(a.attemptId);
+        const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+        if (round % 2 === 0) {
+          const orders = [plain({ ...r, ...runPatch, ...otherRun }), plain({ ...r, ...otherRun, ...runPatch })];
+          assert.ok(orders.some((o) => JSON.stringify(o) === JSON.stringify(storedRun)), `run is no serial order: ${JSON.stringify(storedRun)}`);
+          assert.deepEqual(storedAttempt, plain({ ...a, ...attemptPatch }));
+        } else {
+          const orders = [plain({ ...a, ...attemptPatch, ...otherAttempt }), plain({ ...a, ...otherAttempt, ...attemptPatch })];
+          assert.ok(orders.some((o) => JSON.stringify(o) === JSON.stringify(storedAttempt)), `attempt is no serial order: ${JSON.stringify(storedAttempt)}`);
+          assert.deepEqual(storedRun, plain({ ...r, ...runPatch }));
+        }
+        assert.deepEqual((await ctx.stores.ledger.listEvents(r.runId)).map((e) => e.type), ['run.started', 'run.completed']);
+      }
     },
   },
 ];
