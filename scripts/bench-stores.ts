@@ -21,6 +21,7 @@ import type PgModule from 'pg';
 import { z } from 'zod';
 import { ANONYMOUS_CREDENTIAL_REF, type Attempt, type Event, type Run, type Stores } from '@integration/contracts';
 import { createPlatform, defineConnector, defineOperation, generateSealingKey, postgresStores, sqliteStores } from '@integration/platform';
+import { sqliteMigrations } from '@integration/store-local';
 
 // The raw drivers are dependencies of the store packages, not of the workspace root.
 const Database = createRequire(new URL('../packages/store-local/package.json', import.meta.url))('better-sqlite3') as typeof BetterSqlite3;
@@ -158,6 +159,48 @@ async function invokeRate(tier: string, stores: Stores): Promise<Row> {
   }
 }
 
+/**
+ * The floor under the store on this file system: the raw driver running the SQL of one invoke's
+ * store calls (what `startAttempt` and `completeAttempt` execute, with ready-made JSON) in two
+ * transactions, on a file with the store's own schema. It writes as many pages as the store does.
+ */
+function sqliteInvokeSql(db: BetterSqlite3.Database): (n: number) => void {
+  for (const m of sqliteMigrations) db.exec(m.sql);
+  const ts = '2026-01-01T00:00:00.000Z';
+  const runJson = (id: string, status: string) =>
+    JSON.stringify({ runId: id, capabilityId: 'bench.echo.run', connectorId: 'bench', runtimeClass: 'direct', status, input: { n: 1 }, credentialRef: ANONYMOUS_CREDENTIAL_REF, targetId: null, tenantId: null, actorId: null, traceId: null, idempotencyKey: null, result: null, error: null, policy: null, createdAt: ts, updatedAt: ts });
+  const attemptJson = (id: string, status: string) =>
+    JSON.stringify({ attemptId: `${id}:1`, runId: id, attempt: 1, status, runtimeClass: 'direct', aggregatorId: 'control_plane', aggregatorEpoch: 1, credentialLeaseId: null, targetId: null, runtimeRefId: null, output: null, error: null, createdAt: ts, updatedAt: ts });
+  const eventJson = (id: string, seq: number) =>
+    JSON.stringify({ eventId: `evt_${id}_${seq}`, schemaVersion: '1.0', runId: id, attemptId: `${id}:1`, attempt: 1, seq, type: 'x', stream: 'system', level: 'info', payload: { n: 1 }, payloadRef: null, trace: { traceId: null, spanId: null, correlationId: null, causationId: null }, targetId: null, sessionId: null, runtimeRefId: null, ts });
+  const insertRun = db.prepare('INSERT INTO runs (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+  const insertAttempt = db.prepare('INSERT INTO attempts (attempt_id, run_id, attempt, record) VALUES (?, ?, ?, ?) ON CONFLICT (attempt_id) DO NOTHING');
+  const insertEvent = db.prepare('INSERT INTO events (run_id, attempt_key, attempt_id, attempt, seq, record) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, attempt_key, seq) DO NOTHING');
+  const latest = db.prepare('SELECT MAX(attempt) AS latest FROM attempts WHERE run_id = ?');
+  const readAttempt = db.prepare('SELECT record FROM attempts WHERE attempt_id = ?');
+  const writeAttempt = db.prepare('UPDATE attempts SET record = ? WHERE attempt_id = ?');
+  const readRun = db.prepare('SELECT record FROM runs WHERE run_id = ?');
+  const writeRun = db.prepare('UPDATE runs SET status = ?, record = ? WHERE run_id = ?');
+  const start = db.transaction((id: string) => {
+    insertRun.run(id, 'bench.echo.run', 'bench', 'running', null, null, ts, runJson(id, 'running'));
+    insertAttempt.run(`${id}:1`, id, 1, attemptJson(id, 'running'));
+    insertEvent.run(id, `${id}:1`, `${id}:1`, 1, 0, eventJson(id, 0));
+  });
+  const complete = db.transaction((id: string) => {
+    latest.get(id);
+    for (const seq of [1, 2, 3]) insertEvent.run(id, `${id}:1`, `${id}:1`, 1, seq, eventJson(id, seq));
+    readAttempt.get(`${id}:1`);
+    writeAttempt.run(attemptJson(id, 'completed'), `${id}:1`);
+    readRun.get(id);
+    writeRun.run('completed', runJson(id, 'completed'), id);
+  });
+  return (n) => {
+    const id = `run_${process.pid}_${n}`;
+    start.immediate(id);
+    complete.immediate(id);
+  };
+}
+
 /** Raw baseline, durable invoke and store-writes rows for one `synchronous` setting (same journal_mode and synchronous on both sides). */
 async function sqlite(dir: string, synchronous: 'FULL' | 'NORMAL'): Promise<Row[]> {
   const tier = `sqlite ${synchronous}`;
@@ -169,9 +212,14 @@ async function sqlite(dir: string, synchronous: 'FULL' | 'NORMAL'): Promise<Row[
   const tx = raw.transaction((n: number) => insert.run(`{"n":${n}}`));
   const baseline = await measure(tier, 'raw driver: 1-row INSERT tx', (n) => tx.immediate(n));
   raw.close();
+  const floorDb = new Database(join(dir, `floor-${synchronous}.db`));
+  floorDb.pragma('journal_mode = WAL');
+  floorDb.pragma(`synchronous = ${synchronous}`);
+  const floor = await measure(tier, "raw driver: an invoke's SQL", sqliteInvokeSql(floorDb));
+  floorDb.close();
   const durable = await invokeRate(tier, sqliteStores({ path: join(dir, `state-${synchronous}.db`), synchronous }));
   const writes = await storeWritesRate(tier, sqliteStores({ path: join(dir, `writes-${synchronous}.db`), synchronous }));
-  return [baseline, durable, writes];
+  return [baseline, floor, durable, writes];
 }
 
 async function postgres(): Promise<Row[] | string> {
@@ -227,10 +275,12 @@ async function main() {
   }
   console.log('');
   for (const tier of ['sqlite FULL', 'sqlite NORMAL', 'postgres']) {
-    const base = rows.find((r) => r.tier === tier && r.label.startsWith('raw'));
+    const base = rows.find((r) => r.tier === tier && r.label.startsWith('raw driver: 1-row'));
+    const floor = rows.find((r) => r.tier === tier && r.label.startsWith("raw driver: an invoke"));
     const durable = rows.find((r) => r.tier === tier && r.label.startsWith('platform'));
     const writes = rows.find((r) => r.tier === tier && r.label.startsWith('store writes'));
     if (base && durable) console.log(`${tier}: durable invokes/s ÷ raw 1-row insert tx/s = ${(durable.perSecond / base.perSecond).toFixed(3)} (target ≥ 0.4)`);
+    if (base && floor) console.log(`${tier}: raw invoke SQL/s ÷ raw 1-row insert tx/s = ${(floor.perSecond / base.perSecond).toFixed(3)} (the ceiling for this schema and setting)`);
     if (base && writes) console.log(`${tier}: store writes of one invoke/s ÷ raw 1-row insert tx/s = ${(writes.perSecond / base.perSecond).toFixed(3)}`);
   }
   for (const note of notes) console.log(`note: ${note}`);

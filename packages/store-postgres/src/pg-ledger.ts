@@ -321,7 +321,7 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
    */
   private async completeFast(c: AttemptCompletion): Promise<AttemptCompletionResult | null> {
     if (c.current && c.current.run.runId === c.runId && c.current.attempt.attemptId === c.attemptId) {
-      const hinted = await this.completeIfUnchanged(c, json(c.current.run), json(c.current.attempt));
+      const hinted = await this.completeIfUnchanged(c, c.current.run, json(c.current.run), c.current.attempt, json(c.current.attempt));
       if (hinted) return hinted;
     }
     const read = await this.q.query<{ run: string | null; attempt: string | null; latest: number | null }>(
@@ -335,7 +335,7 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
     // Attempts are never deleted: a newer attempt seen now stays newer.
     if (row.latest !== null && row.latest > c.expectLatestAttempt) return { applied: false, latestAttempt: row.latest };
     if (row.run === null || row.attempt === null) return null;
-    return this.completeIfUnchanged(c, row.run, row.attempt);
+    return this.completeIfUnchanged(c, JSON.parse(row.run) as Run, row.run, JSON.parse(row.attempt) as Attempt, row.attempt);
   }
 
   /**
@@ -343,9 +343,14 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
    * `attemptText` (and no newer attempt exists), and only then upsert the artifacts, insert the
    * events (a taken position fails the statement: 23505) and write the merged records.
    */
-  private async completeIfUnchanged(c: AttemptCompletion, runText: string, attemptText: string): Promise<AttemptCompletionResult | null> {
-    const currentRun = JSON.parse(runText) as Run;
-    const currentAttempt = JSON.parse(attemptText) as Attempt;
+  private async completeIfUnchanged(
+    c: AttemptCompletion,
+    currentRun: Run,
+    runText: string,
+    currentAttempt: Attempt,
+    attemptText: string,
+  ): Promise<AttemptCompletionResult | null> {
+    // The merge of `current` equals the merge of its JSON text: json() drops what JSON drops.
     if (currentAttempt.aggregatorId !== c.fence.aggregatorId || currentAttempt.aggregatorEpoch !== c.fence.aggregatorEpoch) return null;
     const nextAttemptText = json({ ...currentAttempt, ...c.attemptPatch, aggregatorId: c.fence.aggregatorId, aggregatorEpoch: c.fence.aggregatorEpoch });
     const nextRunText = json({ ...currentRun, ...c.runPatch });
