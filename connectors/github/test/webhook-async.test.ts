@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatform, generateSealingKey, type Platform } from '@integration/platform';
-import { createDispatchWorker, type DispatchWorker } from '@integration/dispatch';
-import { createWebhookRouter, type WebhookRouter } from '@integration/webhook-router';
 import { github } from '../src';
 import { issueOpenedPayload, signGitHubPayload, startFakeGitHub, type FakeGitHub } from '../src/testing';
 
@@ -9,19 +7,22 @@ const WEBHOOK_SECRET = 'whsec_async_path_canary_7c1d';
 const TOKEN = 'gho_async_path_canary_token_99';
 
 /**
- * The async path for `github.issue.opened`, composed from the public packages: a GitHub-signed
- * POST to the webhook router (secret held by auth on the connection), durable admission, a
- * dispatch worker executing the run, and the trigger handler's projection as the run output.
+ * The async path for `github.issue.opened` through the facade: a GitHub-signed POST to
+ * `platform.webhooks` (secret held by auth on the connection), durable admission, a
+ * `platform.dispatch` worker executing the run, and the trigger handler's projection as its output.
  */
 describe('github.issue.opened: webhook → ingress → dispatch → run', () => {
   let fake: FakeGitHub;
   let platform: Platform;
-  let router: WebhookRouter;
-  let worker: DispatchWorker;
+  let worker: ReturnType<Platform['dispatch']['createWorker']>;
 
   beforeAll(async () => {
     fake = await startFakeGitHub({ tokens: { [TOKEN]: 'octocat' } });
-    platform = await createPlatform({ connectors: [github({ baseUrl: fake.baseUrl })], secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' } });
+    platform = await createPlatform({
+      connectors: [github({ baseUrl: fake.baseUrl })],
+      secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' },
+      webhooks: { routeCacheMs: 0 },
+    });
     const started = await platform.startInstall('github', 'tenant-a', { subject: 'octocat', method: 'secret' });
     const { connection } = await platform.completeInstall(started.install.installId, {
       callbackToken: started.callbackToken,
@@ -29,8 +30,7 @@ describe('github.issue.opened: webhook → ingress → dispatch → run', () => 
       secret: { access_token: TOKEN, webhook_secret: WEBHOOK_SECRET },
       grantedScopes: ['repo'],
     });
-    router = createWebhookRouter({ stores: platform.stores, capabilities: platform, secrets: platform.auth, routeCacheMs: 0 });
-    await router.registerRoute({
+    await platform.webhooks.registerRoute({
       connectorId: 'github',
       tenantId: 'tenant-a',
       connectionId: connection.connectionId,
@@ -40,7 +40,7 @@ describe('github.issue.opened: webhook → ingress → dispatch → run', () => 
       deliveryIdHeaders: ['x-github-delivery'],
       verification: { scheme: 'github', secretRef: { connectionId: connection.connectionId } },
     });
-    worker = createDispatchWorker({ stores: platform.stores, platform, pollIntervalMs: 20, leaseMs: 5_000 });
+    worker = platform.dispatch.createWorker({ pollIntervalMs: 20, leaseMs: 5_000 });
     worker.start();
   });
   afterAll(async () => {
@@ -51,7 +51,7 @@ describe('github.issue.opened: webhook → ingress → dispatch → run', () => 
 
   function post(payload: unknown, deliveryId: string, options: { secret?: string; event?: string } = {}) {
     const body = JSON.stringify(payload);
-    return router.fetchHandler(
+    return platform.webhooks.fetchHandler(
       new Request('http://hooks.example.com/webhooks/github', {
         method: 'POST',
         body,
@@ -88,6 +88,11 @@ describe('github.issue.opened: webhook → ingress → dispatch → run', () => 
       return done ?? null;
     });
     expect(run.result).toMatchObject({ repo: 'octo-org/widgets', issueNumber: 41, title: 'Async widget crash', labels: ['bug', 'p1'], author: 'monalisa' });
+    const jobs = await until(async () => {
+      const all = await platform.dispatch.jobs();
+      return all.every((j) => j.status === 'completed') ? all : null;
+    });
+    expect(jobs).toHaveLength(1);
     const [attempt] = await platform.attempts(run.runId);
     expect(attempt!.output).toEqual(run.result);
     const types = (await platform.events(run.runId)).map((e) => e.type);
