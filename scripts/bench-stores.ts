@@ -280,7 +280,7 @@ async function main() {
     const durable = rows.find((r) => r.tier === tier && r.label.startsWith('platform'));
     const writes = rows.find((r) => r.tier === tier && r.label.startsWith('store writes'));
     if (base && durable) console.log(`${tier}: durable invokes/s ÷ raw 1-row insert tx/s = ${(durable.perSecond / base.perSecond).toFixed(3)} (target ≥ 0.4)`);
-    if (base && floor) console.log(`${tier}: raw invoke SQL/s ÷ raw 1-row insert tx/s = ${(floor.perSecond / base.perSecond).toFixed(3)} (the ceiling for this schema and setting)`);
+    if (base && floor) console.log(`${tier}: raw invoke SQL/s ÷ raw 1-row insert tx/s = ${(floor.perSecond / base.perSecond).toFixed(3)} (the same SQL without the store code)`);
     if (base && writes) console.log(`${tier}: store writes of one invoke/s ÷ raw 1-row insert tx/s = ${(writes.perSecond / base.perSecond).toFixed(3)}`);
   }
   for (const note of notes) console.log(`note: ${note}`);

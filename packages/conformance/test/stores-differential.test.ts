@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isIntegrationError, isoAt, memoryStores, type DispatchSettlement, type StoreSet, type Stores } from '@integration/contracts';
 import { sqliteStores } from '@integration/store-local';
 import { postgresStores } from '@integration/store-postgres';
-import { T0, attempt, checkpoint, event, job, route, run } from '../src/stores/fixtures';
+import { T0, artifact, attempt, checkpoint, event, job, route, run } from '../src/stores/fixtures';
 
 /**
  * Model-based differential test: random sequences of store operations (with colliding ids,
@@ -26,6 +26,26 @@ type Op =
   | { kind: 'updateAttempt'; r: number; n: number; epoch: number; agg: string }
   | { kind: 'append'; events: Array<{ r: number; n: number | null; seq: number; type: string }>; fence: { epoch: number; agg: string } | null }
   | { kind: 'nextSeq'; r: number; n: number | null }
+  | {
+      kind: 'startAttempt';
+      r: number;
+      n: number;
+      key: number | null;
+      epoch: number;
+      agg: string;
+      fence: { epoch: number; agg: string };
+      events: Array<{ n: number | null; seq: number; type: string }>;
+    }
+  | {
+      kind: 'completeAttempt';
+      r: number;
+      n: number;
+      expect: number;
+      fence: { epoch: number; agg: string };
+      events: Array<{ n: number | null; seq: number; type: string }>;
+      artifacts: number[];
+      hint: 'none' | 'stored' | 'stale';
+    }
   | { kind: 'reserve'; k: number; expires: number; now: number }
   | { kind: 'sweep'; now: number }
   | { kind: 'checkpoint'; p: number; cursor: string }
@@ -52,6 +72,26 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     fence: fc.option(fenceArb, { nil: null }),
   }),
   fc.record({ kind: fc.constant('nextSeq' as const), r: small(2), n: fc.option(fc.integer({ min: 1, max: 2 }), { nil: null }) }),
+  fc.record({
+    kind: fc.constant('startAttempt' as const),
+    r: small(3),
+    n: fc.integer({ min: 1, max: 2 }),
+    key: fc.option(small(1), { nil: null }),
+    epoch: fc.integer({ min: 1, max: 3 }),
+    agg: fc.constantFrom('a', 'b'),
+    fence: fenceArb,
+    events: fc.array(fc.record({ n: fc.option(fc.integer({ min: 1, max: 2 }), { nil: null }), seq: small(2), type: fc.constantFrom('x', 'y') }), { maxLength: 3 }),
+  }),
+  fc.record({
+    kind: fc.constant('completeAttempt' as const),
+    r: small(3),
+    n: fc.integer({ min: 1, max: 2 }),
+    expect: fc.integer({ min: 1, max: 2 }),
+    fence: fenceArb,
+    events: fc.array(fc.record({ n: fc.option(fc.integer({ min: 1, max: 2 }), { nil: null }), seq: small(3), type: fc.constantFrom('x', 'y') }), { maxLength: 3 }),
+    artifacts: fc.array(small(2), { maxLength: 2 }),
+    hint: fc.constantFrom('none' as const, 'stored' as const, 'stale' as const),
+  }),
   fc.record({ kind: fc.constant('reserve' as const), k: small(2), expires: small(10), now: small(10) }),
   fc.record({ kind: fc.constant('sweep' as const), now: small(10) }),
   fc.record({ kind: fc.constant('checkpoint' as const), p: small(1), cursor: fc.constantFrom('c1', 'c2') }),
@@ -93,6 +133,35 @@ async function apply(s: StoreSet, op: Op): Promise<unknown> {
       );
     case 'nextSeq':
       return s.ledger.nextSeq(runId(op.r), op.n === null ? null : `${runId(op.r)}:${op.n}`);
+    case 'startAttempt':
+      return s.ledger.startAttempt({
+        run: run({ runId: runId(op.r), status: 'running', idempotencyKey: op.key === null ? null : `k${op.key}` }, op.r),
+        attempt: attempt(runId(op.r), op.n, { aggregatorEpoch: op.epoch, aggregatorId: op.agg }),
+        events: op.events.map((e) => event(runId(op.r), e.n, e.seq, { type: e.type, eventId: `evt_${op.r}_${e.n}_${e.seq}_${e.type}` })),
+        fence: { aggregatorEpoch: op.fence.epoch, aggregatorId: op.fence.agg },
+      });
+    case 'completeAttempt': {
+      const id = runId(op.r);
+      const attemptId = `${id}:${op.n}`;
+      const [storedRun, storedAttempt] = [await s.ledger.fetchRun(id), await s.ledger.fetchAttempt(attemptId)];
+      const current =
+        op.hint === 'none' || !storedRun || !storedAttempt
+          ? undefined
+          : op.hint === 'stored'
+            ? { run: storedRun, attempt: storedAttempt }
+            : { run: { ...storedRun, status: 'accepted' as const }, attempt: { ...storedAttempt, runtimeRefId: 'stale' } };
+      return s.ledger.completeAttempt({
+        runId: id,
+        attemptId,
+        expectLatestAttempt: op.expect,
+        artifacts: op.artifacts.map((a) => artifact(id, `art_${op.r}_${a}`, { attemptId })),
+        events: op.events.map((e) => event(id, e.n, e.seq, { type: e.type, eventId: `evt_${op.r}_${e.n}_${e.seq}_${e.type}` })),
+        fence: { aggregatorEpoch: op.fence.epoch, aggregatorId: op.fence.agg },
+        attemptPatch: { status: 'completed', output: { n: op.n }, runtimeRefId: 'rt', updatedAt: at(22) },
+        runPatch: { status: 'completed', result: { r: op.r }, updatedAt: at(22) },
+        current,
+      });
+    }
     case 'reserve':
       return s.ingress.reserveDedupe({ tenantId: 't', connectorId: 'c', triggerId: 'tr', dedupeKey: `d${op.k}` }, at(op.expires), at(op.now));
     case 'sweep':
@@ -153,6 +222,7 @@ async function contents(s: Stores) {
     runs,
     attempts: await Promise.all([0, 1, 2, 3].map((r) => s.ledger.listAttempts(runId(r)))),
     events: await Promise.all([0, 1, 2].map((r) => s.ledger.listEvents(runId(r)))),
+    artifacts: await Promise.all([0, 1, 2].map((r) => s.ledger.listArtifacts(runId(r)))),
     idem: await Promise.all(['cap0', 'cap1'].flatMap((c) => ['k0', 'k1'].map((k) => s.ledger.findRunByIdempotencyKey(c, k)))),
     checkpoints: await Promise.all([0, 1].map((p) => s.ingress.fetchCheckpoint(checkpoint(`p${p}`)))),
     jobs: await s.dispatch.listJobs(),
