@@ -35,6 +35,8 @@ export function github(options: GitHubOptions = {}): ConnectorDefinition {
         pkce: true,
         tokenAuthMethod: 'client_secret_post',
         extraAuthorizeParams: {},
+        // GitHub answers a dead refresh token with HTTP 200 {"error":"bad_refresh_token"}.
+        deadGrantErrors: ['invalid_grant', 'bad_refresh_token'],
       },
       installBinding: gitHubInstallBinding,
     },

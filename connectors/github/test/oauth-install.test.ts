@@ -105,9 +105,9 @@ describe('OAuth install against the fake GitHub', () => {
       const apiCalls = appFake.requests.filter((r) => r.path.startsWith('/repos/')).length;
       const refused = await appPlatform.invoke('github.issue.fetch', input, { connectionId: connection.connectionId }).catch((e: unknown) => e);
       // GitHub reports a dead refresh token as HTTP 200 `{"error":"bad_refresh_token"}`, not RFC 6749's
-      // `invalid_grant`; auth currently classes it as transient (degraded). reauth_required is the goal.
-      expect(['refresh_failed', 'reauth_required']).toContain((refused as { code?: string }).code);
-      expect(['degraded', 'reauth_required']).toContain((await appPlatform.connectionStatus(connection.connectionId)).state);
+      // `invalid_grant`; the connector lists it in deadGrantErrors, so the connection needs re-auth.
+      expect((refused as { code?: string }).code).toBe('reauth_required');
+      expect((await appPlatform.connectionStatus(connection.connectionId)).state).toBe('reauth_required');
       expect(appFake.requests.filter((r) => r.path.startsWith('/repos/')).length).toBe(apiCalls);
     } finally {
       await appPlatform.close();

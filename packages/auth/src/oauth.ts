@@ -96,6 +96,9 @@ export function describeTokenFailure(error: unknown): TokenEndpointFailure {
     return { oauthError: challenged, httpStatus: error.status, kind: 'oauth_error', retryable: false };
   }
   if (error instanceof oauth.OperationProcessingError) {
+    // Some providers (GitHub) answer errors with HTTP 200 and an OAuth error body.
+    const body = (error.cause as { body?: { error?: unknown } } | undefined)?.body;
+    if (typeof body?.error === 'string') return { oauthError: body.error, httpStatus: 200, kind: 'oauth_error', retryable: false };
     const status = error.cause instanceof Response ? error.cause.status : null;
     const retryable = status !== null && (status >= 500 || status === 429);
     return { oauthError: null, httpStatus: status, kind: 'invalid_response', retryable };
@@ -133,8 +136,9 @@ export async function exchangeCode(
 }
 
 /**
- * The standard refresh_token grant. An `invalid_grant` answer (or a 400/401 OAuth error) becomes a
- * ConnectorError of class `auth_failed` (→ reauth_required); anything else is `unavailable`.
+ * The standard refresh_token grant. An OAuth error the connector lists in `deadGrantErrors` (default
+ * `invalid_grant`) becomes a ConnectorError of class `auth_failed` (→ reauth_required); anything
+ * else is `unavailable`.
  */
 export async function refreshTokenGrant(
   ctx: AuthContext,
@@ -149,7 +153,7 @@ export async function refreshTokenGrant(
     return await oauth.processRefreshTokenResponse(as, client, response);
   } catch (error) {
     const failure = describeTokenFailure(error);
-    const grantDead = failure.oauthError === 'invalid_grant';
+    const grantDead = failure.oauthError !== null && failure.oauthError !== undefined && setup.endpoints.deadGrantErrors.includes(failure.oauthError);
     throw new ConnectorError({
       class: grantDead ? 'auth_failed' : 'unavailable',
       message: `refresh_token grant failed (${failure.oauthError ?? failure.kind})`,

@@ -12,6 +12,11 @@ export const OAuthEndpointsSchema = z.strictObject({
   pkce: z.boolean().default(true),
   tokenAuthMethod: z.enum(['client_secret_post', 'client_secret_basic']).default('client_secret_post'),
   extraAuthorizeParams: z.record(z.string(), z.string()).default({}),
+  /**
+   * OAuth `error` codes from the token endpoint that mean the refresh token is dead (→
+   * reauth_required) rather than a transient failure. GitHub adds `bad_refresh_token`.
+   */
+  deadGrantErrors: z.array(z.string().min(1)).default(['invalid_grant']),
 });
 export type OAuthEndpoints = z.infer<typeof OAuthEndpointsSchema>;
 
