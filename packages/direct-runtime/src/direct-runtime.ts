@@ -78,7 +78,10 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
       const assertOpen = (what: string) => {
         if (!open) throw new ExecutionError('runtime_failed', `attempt ${context.attemptId} has already finished; ${what} was ignored`);
       };
-      const logger = redactingLogger(context.logger, secrets).child({ runId: context.runId, attemptId: context.attemptId, capabilityId });
+      // Built on first use: most handlers never log, and the wrapper is measurable on the hot path.
+      let handlerLogger: ReturnType<typeof redactingLogger> | undefined;
+      const logger = () =>
+        (handlerLogger ??= redactingLogger(context.logger, secrets).child({ runId: context.runId, attemptId: context.attemptId, capabilityId }));
       let emitted = 0;
       const writer = createArtifactWriter({
         connectorId: capability.connectorId,
@@ -96,7 +99,9 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
         attempt: context.attempt,
         attemptId: context.attemptId,
         signal: attempt.signal,
-        logger,
+        get logger() {
+          return logger();
+        },
         idempotencyKey: context.idempotencyKey ?? null,
         tenantId: context.tenantId ?? null,
         actorId: context.actorId ?? null,
@@ -128,7 +133,7 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
           const tracked = write.then(
             () => undefined,
             (error: unknown) => {
-              if (open) logger.warn({ code: (error as { code?: unknown })?.code ?? null, slug: artifactInput?.slug ?? null }, 'artifact write failed');
+              if (open) logger().warn({ code: (error as { code?: unknown })?.code ?? null, slug: artifactInput?.slug ?? null }, 'artifact write failed');
             },
           );
           pending.add(tracked);
