@@ -357,12 +357,13 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
     const run = JSON.parse(nextRunText) as Run;
     try {
       const { rows } = await this.q.query<{ ok: boolean }>(
-        `WITH ok_run AS (
-           SELECT 1 FROM ${this.t('runs')} WHERE run_id = $1 AND record::text = $3 FOR UPDATE),
-         ok_attempt AS (
+        // Locks the attempt before the run, like the composed calls (appendEvents, updateAttempt, updateRun).
+        `WITH ok_attempt AS (
            SELECT 1 FROM ${this.t('attempts')} WHERE attempt_id = $2 AND record::text = $4
              AND NOT EXISTS (SELECT 1 FROM ${this.t('attempts')} WHERE run_id = $1 AND attempt > $5) FOR UPDATE),
-         go AS (SELECT 1 WHERE EXISTS (SELECT 1 FROM ok_run) AND EXISTS (SELECT 1 FROM ok_attempt)),
+         ok_run AS (
+           SELECT 1 FROM ${this.t('runs')} WHERE run_id = $1 AND record::text = $3 AND EXISTS (SELECT 1 FROM ok_attempt) FOR UPDATE),
+         go AS (SELECT 1 FROM ok_run),
          ua AS (UPDATE ${this.t('attempts')} SET record = $6::json WHERE attempt_id = $2 AND EXISTS (SELECT 1 FROM go)),
          ur AS (UPDATE ${this.t('runs')} SET status = $7, record = $8::json WHERE run_id = $1 AND EXISTS (SELECT 1 FROM go)),
          art AS (INSERT INTO ${this.t('artifacts')} (artifact_id, run_id, record)
