@@ -157,11 +157,21 @@ export const migrations: Migration[] = [
   },
 ];
 
+/** True when every known migration is recorded and none newer is (a read, no write lock). */
+function upToDate(db: Database.Database, list: Migration[]): boolean {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!table) return false;
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+  return applied.size === list.length && list.every((m) => applied.has(m.version));
+}
+
 /**
  * Applies pending migrations inside one IMMEDIATE transaction, so two processes opening the same
  * file at once apply each migration exactly once (the second waits, then finds nothing to do).
  */
 export function applyMigrations(db: Database.Database, list: Migration[] = migrations): number[] {
+  // An up-to-date file needs no write lock: opening it must not wait behind busy writers.
+  if (upToDate(db, list)) return [];
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,

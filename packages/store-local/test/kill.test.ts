@@ -12,6 +12,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('SIGKILL mid-stream (real child processes)', () => {
   it('two writer processes on one file are killed mid-transaction; reopening finds no torn run', async () => {
     const path = join(dir, 'kill.db');
+    // The schema exists before the writers start (as after a deploy); racing migrators have their own test.
+    await sqliteStores({ path }).close();
     const writers = [spawnTs(fixture('kill-writer.ts'), [path, 'run_a']), spawnTs(fixture('kill-writer.ts'), [path, 'run_b'])];
     try {
       await Promise.all(writers.map((w) => waitForLines(w, /^done \d+$/, 40)));
