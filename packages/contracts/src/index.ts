@@ -46,6 +46,7 @@ export * from './stores/route-store';
 export * from './stores/stores';
 export { checkFence } from './stores/fence';
 export * as dispatchRules from './stores/dispatch-rules';
+export { routeOrder, routeMatches } from './stores/route-rules';
 
 export { memoryStores } from './memory/memory-stores';
 export { Mutex, KeyedMutex } from './memory/mutex';

@@ -1,6 +1,5 @@
-import type { RouteFilter, RouteStore, WebhookRoute } from '@integration/contracts';
+import { routeMatches, routeOrder, type RouteFilter, type RouteStore, type WebhookRoute } from '@integration/contracts';
 import { SqliteAccess, json, parseRecord, parseRecords } from './sqlite-access';
-import { routeMatches, routeOrder } from './route-order';
 
 export class SqliteRouteStore extends SqliteAccess implements RouteStore {
   putRoute(route: WebhookRoute): Promise<WebhookRoute> {

@@ -1,6 +1,5 @@
-import type { RouteFilter, RouteStore, WebhookRoute } from '@integration/contracts';
+import { routeMatches, routeOrder, type RouteFilter, type RouteStore, type WebhookRoute } from '@integration/contracts';
 import { PgAccess, first, json, plain, records } from './pg-context';
-import { routeMatches, routeOrder } from './route-order';
 
 export class PgRouteStore extends PgAccess implements RouteStore {
   /** Read the previous revision under a row lock (the insert of a new id is guarded by the key). */

@@ -2,14 +2,7 @@ import type { WebhookRoute } from '../records/webhook-route';
 import type { RouteFilter, RouteStore } from '../stores/route-store';
 import { copy, journaledDelete, journaledSet } from './journal';
 import { MemoryAccess } from './state';
-
-export function routeOrder(a: WebhookRoute, b: WebhookRoute): number {
-  const keys = (r: WebhookRoute) => [r.connectorId, r.topology, r.tenantId ?? '', r.installId ?? '', r.routeId];
-  const ka = keys(a);
-  const kb = keys(b);
-  for (let i = 0; i < ka.length; i += 1) if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
-  return 0;
-}
+import { routeMatches, routeOrder } from '../stores/route-rules';
 
 export class MemoryRouteStore extends MemoryAccess implements RouteStore {
   putRoute(route: WebhookRoute): Promise<WebhookRoute> {
@@ -31,7 +24,7 @@ export class MemoryRouteStore extends MemoryAccess implements RouteStore {
     return this.guard(() =>
       copy(
         [...this.state.routes.values()]
-          .filter((r) => Object.entries(filter).every(([k, v]) => v === undefined || (r as Record<string, unknown>)[k] === v))
+          .filter((r) => routeMatches(r, filter))
           .sort(routeOrder),
       ),
     );

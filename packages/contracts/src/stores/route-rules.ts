@@ -1,6 +1,7 @@
-import type { RouteFilter, WebhookRoute } from '@integration/contracts';
+import type { WebhookRoute } from '../records/webhook-route';
+import type { RouteFilter } from './route-store';
 
-/** connectorId, topology, tenantId, installId, routeId — the memory tier's order. */
+/** The order every tier lists routes in: connectorId, topology, tenantId, installId, routeId. */
 export function routeOrder(a: WebhookRoute, b: WebhookRoute): number {
   const keys = (r: WebhookRoute) => [r.connectorId, r.topology, r.tenantId ?? '', r.installId ?? '', r.routeId];
   const ka = keys(a);
