@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteStores } from '../src';
-import { tornReason } from './fixtures/invoke-writes';
+import { tornReason } from '@integration/contracts/testing';
 import { fixture, killHard, spawnTs, waitForLines } from './support';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-local-kill-'));

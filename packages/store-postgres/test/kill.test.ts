@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresStores } from '../src';
-import { tornReason } from './fixtures/invoke-writes';
+import { tornReason } from '@integration/contracts/testing';
 import { adminPool, dropSchema, fixture, freshSchema, killHard, pgProblem, pgUrl, spawnTs, waitForLines } from './support';
 
 const problem = await pgProblem();
