@@ -5,27 +5,17 @@ import {
   redactingLogger,
   silentLogger,
   systemClock,
-  type ArtifactRef,
-  type Attempt,
-  type Capability,
   type ProjectedCatalogEntry,
   type ConnectorDefinition,
-  type Event,
   type InvocationRequestInput,
   type InvokeOptions,
-  type Run,
   type Stores,
-  type TargetDescriptor,
-  type TargetRequirementsInput,
 } from '@integration/contracts';
 import {
   createControlPlane,
+  type ControlPlane,
   type CallOptions,
-  type CompatibleTarget,
-  type ExecuteRunOptions,
   type InvokeResult,
-  type ReviewPacket,
-  type TargetFilter,
 } from '@integration/control-plane';
 import { createAuthService, type AuthService } from '@integration/auth';
 import { createDirectRuntime } from '@integration/direct-runtime';
@@ -38,50 +28,60 @@ import type { Ingress } from '@integration/ingress';
 import type { WebhookRouter } from '@integration/webhook-router';
 import { PlatformOptionsSchema, type PlatformOptions } from './platform-options';
 
-type AuthMethods = Pick<
-  AuthService,
-  | 'startInstall'
-  | 'completeInstall'
-  | 'cancelInstall'
-  | 'fetchInstall'
-  | 'installs'
-  | 'expireInstalls'
-  | 'connectionStatus'
-  | 'connections'
-  | 'requestLease'
-  | 'fetchLease'
-  | 'rotateConnection'
-  | 'revokeConnection'
-  | 'disableConnection'
-  | 'rewrapCredentials'
->;
 
-export interface Platform extends AuthMethods {
+const authMethodNames = [
+  'startInstall',
+  'completeInstall',
+  'cancelInstall',
+  'fetchInstall',
+  'installs',
+  'expireInstalls',
+  'connectionStatus',
+  'connections',
+  'requestLease',
+  'fetchLease',
+  'rotateConnection',
+  'revokeConnection',
+  'disableConnection',
+  'rewrapCredentials',
+] as const satisfies ReadonlyArray<keyof AuthService>;
+type AuthMethods = Pick<AuthService, (typeof authMethodNames)[number]>;
+
+const controlPlaneMethodNames = [
+  'connectors',
+  'capabilities',
+  'fetchConnector',
+  'fetchCapability',
+  'executeRun',
+  'fetchRun',
+  'fetchAttempt',
+  'attempts',
+  'events',
+  'runArtifacts',
+  'fetchArtifact',
+  'announceTarget',
+  'fetchTarget',
+  'targets',
+  'compatibleTargets',
+  'compatibleTargetsFor',
+  'reviewPacket',
+] as const satisfies ReadonlyArray<keyof ControlPlane>;
+type ControlPlaneMethods = Pick<ControlPlane, (typeof controlPlaneMethodNames)[number]>;
+
+/** The named methods of `source`, bound to it. */
+function delegate<T extends object, K extends keyof T>(source: T, names: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(names.map((name) => [name, (source[name] as (...args: unknown[]) => unknown).bind(source)])) as Pick<T, K>;
+}
+
+export interface Platform extends AuthMethods, ControlPlaneMethods {
   readonly stores: Stores;
   /** The auth service (installs, connections, leases); its secrets never leave it except as leases. */
   readonly auth: AuthService;
-  connectors(): ConnectorDefinition[];
-  capabilities(): Capability[];
-  fetchConnector(id: string): ConnectorDefinition;
-  fetchCapability(id: string): Capability;
+  /** Common consumer surfaces with JSON Schema for inputs/outputs (LLM tool definitions, MCP). */
   projectedCatalogEntries(): ProjectedCatalogEntry[];
 
   invoke(request: InvocationRequestInput, call?: CallOptions): Promise<InvokeResult>;
   invoke(capabilityId: string, input: unknown, options?: InvokeOptions, call?: CallOptions): Promise<InvokeResult>;
-  executeRun(runId: string, options?: ExecuteRunOptions, call?: CallOptions): Promise<InvokeResult>;
-
-  fetchRun(runId: string): Promise<Run>;
-  fetchAttempt(attemptId: string): Promise<Attempt>;
-  attempts(runId: string): Promise<Attempt[]>;
-  events(runId: string): Promise<Event[]>;
-  runArtifacts(runId: string): Promise<ArtifactRef[]>;
-  fetchArtifact(artifactId: string): Promise<ArtifactRef>;
-  announceTarget(target: unknown): Promise<TargetDescriptor>;
-  fetchTarget(targetId: string): Promise<TargetDescriptor>;
-  targets(filter?: TargetFilter): Promise<TargetDescriptor[]>;
-  compatibleTargets(requirements: TargetRequirementsInput): Promise<CompatibleTarget[]>;
-  compatibleTargetsFor(capabilityId: string, extra?: Partial<Omit<TargetRequirementsInput, 'capabilityId' | 'runtimeClass'>>): Promise<CompatibleTarget[]>;
-  reviewPacket(runId: string, options?: { attemptId?: string }): Promise<ReviewPacket>;
 
   /** Trigger admission: `admitWebhook`, `admitPoll`, `sweepExpired`, `fetchTrigger`, `triggers`. */
   readonly ingress: Ingress;
@@ -136,44 +136,15 @@ export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<
 
   let closed = false;
   const platform: Platform = {
+    ...delegate(controlPlane, controlPlaneMethodNames),
+    ...delegate(auth, authMethodNames),
     stores,
     auth,
-    startInstall: (connectorId, tenantId, opts) => auth.startInstall(connectorId, tenantId, opts),
-    completeInstall: (installId, attrs) => auth.completeInstall(installId, attrs),
-    cancelInstall: (installId, opts) => auth.cancelInstall(installId, opts),
-    fetchInstall: (installId) => auth.fetchInstall(installId),
-    installs: (filter) => auth.installs(filter),
-    expireInstalls: () => auth.expireInstalls(),
-    connectionStatus: (connectionId) => auth.connectionStatus(connectionId),
-    connections: (filter) => auth.connections(filter),
-    requestLease: (connectionId, request) => auth.requestLease(connectionId, request),
-    fetchLease: (leaseId) => auth.fetchLease(leaseId),
-    rotateConnection: (connectionId, attrs) => auth.rotateConnection(connectionId, attrs),
-    revokeConnection: (connectionId, attrs) => auth.revokeConnection(connectionId, attrs),
-    disableConnection: (connectionId, attrs) => auth.disableConnection(connectionId, attrs),
-    rewrapCredentials: () => auth.rewrapCredentials(),
-    connectors: () => controlPlane.connectors(),
-    capabilities: () => controlPlane.capabilities(),
-    fetchConnector: (id) => controlPlane.fetchConnector(id),
-    fetchCapability: (id) => controlPlane.fetchCapability(id),
     projectedCatalogEntries: () => projectCatalogEntries(controlPlane.connectors()),
     invoke: ((first: unknown, second?: unknown, third?: unknown, fourth?: unknown) =>
       typeof first === 'string'
         ? controlPlane.invoke(invocationRequestOf(first, second, third), fourth as CallOptions | undefined)
         : controlPlane.invoke(invocationRequestOf(first), second as CallOptions | undefined)) as Platform['invoke'],
-    executeRun: (runId, opts, call) => controlPlane.executeRun(runId, opts, call),
-    fetchRun: (id) => controlPlane.fetchRun(id),
-    fetchAttempt: (id) => controlPlane.fetchAttempt(id),
-    attempts: (runId) => controlPlane.attempts(runId),
-    events: (runId) => controlPlane.events(runId),
-    runArtifacts: (runId) => controlPlane.runArtifacts(runId),
-    fetchArtifact: (id) => controlPlane.fetchArtifact(id),
-    announceTarget: (target) => controlPlane.announceTarget(target),
-    fetchTarget: (id) => controlPlane.fetchTarget(id),
-    targets: (filter) => controlPlane.targets(filter),
-    compatibleTargets: (requirements) => controlPlane.compatibleTargets(requirements),
-    compatibleTargetsFor: (capabilityId, extra) => controlPlane.compatibleTargetsFor(capabilityId, extra),
-    reviewPacket: (runId, opts) => controlPlane.reviewPacket(runId, opts),
     ingress,
     dispatch,
     webhooks,
