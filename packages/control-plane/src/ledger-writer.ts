@@ -44,6 +44,8 @@ export class LedgerWriter {
   /** Events numbered from `firstSeq`, in order. */
   events(position: EventPosition, firstSeq: number, specs: EventSpec[]): Event[] {
     const ts = this.now();
+    // One trace object for the batch: events of one position share it.
+    const trace = { ...emptyTrace(), traceId: position.traceId };
     return specs.map((spec, index) => ({
       eventId: newId('evt'),
       schemaVersion: '1.0',
@@ -56,7 +58,7 @@ export class LedgerWriter {
       level: spec.level ?? 'info',
       payload: this.redact(spec.payload ?? {}),
       payloadRef: spec.payloadRef ?? null,
-      trace: { ...emptyTrace(), traceId: position.traceId },
+      trace,
       targetId: position.targetId,
       sessionId: spec.sessionId ?? null,
       runtimeRefId: spec.runtimeRefId ?? position.runtimeRefId ?? null,

@@ -83,18 +83,26 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
       const logger = () =>
         (handlerLogger ??= redactingLogger(context.logger, secrets).child({ runId: context.runId, attemptId: context.attemptId, capabilityId }));
       let emitted = 0;
-      const writer = createArtifactWriter({
-        connectorId: capability.connectorId,
-        runId: context.runId,
-        attemptId: context.attemptId,
-        secrets,
-        clock: context.clock,
-        signal: attempt.signal,
-        store: payloads,
-      });
+      // The writer, the pending set and the frozen copies are built on first use: many attempts
+      // never record an artifact or read their policy, and this runs once per attempt.
+      let writer: ReturnType<typeof createArtifactWriter> | undefined;
+      const artifactWriter = () =>
+        (writer ??= createArtifactWriter({
+          connectorId: capability.connectorId,
+          runId: context.runId,
+          attemptId: context.attemptId,
+          secrets,
+          clock: context.clock,
+          signal: attempt.signal,
+          store: payloads,
+        }));
       const pending = new Set<Promise<unknown>>();
+      let frozenLease: RuntimeContext['lease'] | undefined;
+      let frozenPolicy: RuntimeContext['executionPolicy'] | undefined;
       const handlerContext: HandlerContext = {
-        lease: frozenCopy(context.lease),
+        get lease() {
+          return (frozenLease ??= frozenCopy(context.lease));
+        },
         runId: context.runId,
         attempt: context.attempt,
         attemptId: context.attemptId,
@@ -105,7 +113,9 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
         idempotencyKey: context.idempotencyKey ?? null,
         tenantId: context.tenantId ?? null,
         actorId: context.actorId ?? null,
-        executionPolicy: frozenCopy(context.executionPolicy),
+        get executionPolicy() {
+          return (frozenPolicy ??= frozenCopy(context.executionPolicy));
+        },
         target: context.target ?? null,
         extensions: context.extensions ?? {},
         clock: context.clock,
@@ -125,7 +135,7 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
           } catch (error) {
             return Promise.reject(error);
           }
-          const write = writer.write(artifactInput).then((ref) => {
+          const write = artifactWriter().write(artifactInput).then((ref) => {
             if (open) artifacts.push(ref);
             return ref;
           });

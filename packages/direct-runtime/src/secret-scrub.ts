@@ -4,7 +4,10 @@ import { REDACTED, redact } from '@integration/contracts';
 const MIN_SECRET_LENGTH = 6;
 
 /** The lease secret values worth matching, longest first so a secret containing another is replaced whole. */
+const NO_SECRETS: readonly string[] = Object.freeze([]);
+
 export function matchableSecrets(values: Iterable<string>): string[] {
+  if (Array.isArray(values) && values.length === 0) return NO_SECRETS as string[];
   const unique = new Set<string>();
   for (const value of values) if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) unique.add(value);
   return [...unique].sort((a, b) => b.length - a.length);
