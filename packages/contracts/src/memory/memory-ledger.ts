@@ -10,7 +10,8 @@ import { checkFence } from '../stores/fence';
 import { copy, Journal, journaledPush, journaledSet } from './journal';
 import { MemoryAccess } from './state';
 
-const positionKey = (e: Pick<Event, 'runId' | 'attemptId' | 'seq'>) => `${e.runId}|${e.attemptId ?? ''}|${e.seq}`;
+/** An event's position within its run (positions are indexed per run). */
+const positionKey = (e: Pick<Event, 'attempt' | 'seq'>) => `${e.attempt ?? 0}:${e.seq}`;
 
 export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   putRun(run: Run): Promise<void> {
@@ -105,8 +106,8 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
       const fresh: Event[] = [];
       const batch = new Map<string, Event>();
       for (const event of events) {
-        const key = positionKey(event);
-        const existing = this.state.eventPositions.get(key) ?? batch.get(key);
+        const key = `${event.runId}|${positionKey(event)}`;
+        const existing = this.state.eventPositions.get(event.runId)?.get(positionKey(event)) ?? batch.get(key);
         if (existing) {
           if (canonicalJson(eventIdentity(existing)) !== canonicalJson(eventIdentity(event))) {
             throw new ConflictError('event_conflict', `a different event already holds ${event.runId} ${event.attemptId ?? 'run'} seq ${event.seq}`, {
@@ -131,7 +132,12 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
       }
       for (const event of fresh) {
         const stored = copy(event);
-        journaledSet(this.journal, this.state.eventPositions, positionKey(event), stored);
+        let positions = this.state.eventPositions.get(event.runId);
+        if (!positions) {
+          positions = new Map();
+          journaledSet(this.journal, this.state.eventPositions, event.runId, positions);
+        }
+        journaledSet(this.journal, positions, positionKey(event), stored);
         let list = this.state.events.get(event.runId);
         if (!list) {
           list = [];

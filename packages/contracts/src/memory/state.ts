@@ -17,7 +17,8 @@ export class MemoryState {
   attempts = new Map<string, Attempt>();
   attemptsByRun = new Map<string, string[]>();
   events = new Map<string, Event[]>();
-  eventPositions = new Map<string, Event>();
+  /** runId → position (`attempt:seq`) → event. */
+  eventPositions = new Map<string, Map<string, Event>>();
   artifacts = new Map<string, ArtifactRef>();
   artifactsByRun = new Map<string, string[]>();
   targets = new Map<string, TargetDescriptor>();
