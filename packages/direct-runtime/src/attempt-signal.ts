@@ -6,6 +6,8 @@ export const MAX_TIMEOUT_MS = 2_147_483_647;
 export interface AttemptSignal {
   /** Aborted with a typed `runtime_timeout` / `runtime_cancelled` ExecutionError as its reason. */
   readonly signal: AbortSignal;
+  /** The typed error the attempt was aborted with, or null while it runs. */
+  readonly reason: IntegrationError | null;
   /** Resolves with that error once the signal aborts (never rejects). */
   readonly aborted: Promise<IntegrationError>;
   /** Clears the timer and detaches from the caller's signal. Idempotent. */
@@ -28,14 +30,18 @@ export function cancelledError(): IntegrationError {
  * its reason says which of the two fired, as a typed error.
  */
 export function attemptSignal(parent: AbortSignal, timeoutMs: number): AttemptSignal {
-  const controller = new AbortController();
+  // The AbortController is created only if someone reads `signal` (most no-op paths never do);
+  // the timer and the parent listener are what actually bound the attempt.
+  let controller: AbortController | undefined;
+  let reason: IntegrationError | null = null;
   let resolveAborted!: (error: IntegrationError) => void;
   const aborted = new Promise<IntegrationError>((resolve) => {
     resolveAborted = resolve;
   });
   const abort = (error: IntegrationError) => {
-    if (controller.signal.aborted) return;
-    controller.abort(error);
+    if (reason) return;
+    reason = error;
+    controller?.abort(error);
     resolveAborted(error);
     dispose();
   };
@@ -53,5 +59,18 @@ export function attemptSignal(parent: AbortSignal, timeoutMs: number): AttemptSi
     parent.addEventListener('abort', onParentAbort, { once: true });
     timer = setTimeout(() => abort(timeoutError(timeoutMs)), Math.min(Math.max(timeoutMs, 0), MAX_TIMEOUT_MS));
   }
-  return { signal: controller.signal, aborted, dispose };
+  return {
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (reason) controller.abort(reason);
+      }
+      return controller.signal;
+    },
+    get reason() {
+      return reason;
+    },
+    aborted,
+    dispose,
+  };
 }

@@ -72,7 +72,7 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
       }
 
       const attempt = attemptSignal(context.signal, context.timeoutMs);
-      if (attempt.signal.aborted) return finish({ ok: false, error: attempt.signal.reason as IntegrationError });
+      if (attempt.reason) return finish({ ok: false, error: attempt.reason });
 
       let open = true;
       const assertOpen = (what: string) => {
@@ -106,7 +106,9 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
         runId: context.runId,
         attempt: context.attempt,
         attemptId: context.attemptId,
-        signal: attempt.signal,
+        get signal() {
+          return attempt.signal;
+        },
         get logger() {
           return logger();
         },
@@ -166,7 +168,7 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
           outcome = await Promise.race([drained, cutOff]);
         }
         // Whatever the handler threw after the signal fired, the abort reason is the truth.
-        if (!outcome.ok && attempt.signal.aborted) outcome = { ok: false, error: attempt.signal.reason as IntegrationError };
+        if (!outcome.ok && attempt.reason) outcome = { ok: false, error: attempt.reason };
         return finish(outcome);
       } finally {
         open = false;
