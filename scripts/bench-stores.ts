@@ -19,7 +19,8 @@ import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import type PgModule from 'pg';
 import { z } from 'zod';
-import { ANONYMOUS_CREDENTIAL_REF, type Attempt, type Event, type Run, type Stores } from '@integration/contracts';
+import { ANONYMOUS_CREDENTIAL_REF, type Stores } from '@integration/contracts';
+import { pipelineInvoke } from '@integration/contracts/testing';
 import { createPlatform, defineConnector, defineOperation, generateSealingKey, postgresStores, sqliteStores } from '@integration/platform';
 import { sqliteMigrations } from '@integration/store-local';
 
@@ -69,82 +70,10 @@ async function measure(tier: string, label: string, fn: (i: number) => Promise<u
   return { tier, label, perSecond: samples.length / elapsed, p50: at(50), p99: at(99) };
 }
 
-/** The store calls of one direct invoke, with records shaped like the control plane's: startAttempt, then completeAttempt. */
-async function invokeWrites(stores: Stores, runId: string, n: number): Promise<void> {
-  const ts = new Date(Date.UTC(2026, 0, 1) + n).toISOString();
-  const attemptId = `${runId}:1`;
-  const event = (seq: number, type: string): Event => ({
-    eventId: `evt_${runId}_${seq}`,
-    schemaVersion: '1.0',
-    runId,
-    attemptId,
-    attempt: 1,
-    seq,
-    type,
-    stream: 'system',
-    level: 'info',
-    payload: { n },
-    payloadRef: null,
-    trace: { traceId: null, spanId: null, correlationId: null, causationId: null },
-    targetId: null,
-    sessionId: null,
-    runtimeRefId: null,
-    ts,
-  });
-  const run: Run = {
-    runId,
-    capabilityId: 'bench.echo.run',
-    connectorId: 'bench',
-    runtimeClass: 'direct',
-    status: 'running',
-    input: { n },
-    credentialRef: ANONYMOUS_CREDENTIAL_REF,
-    targetId: null,
-    tenantId: null,
-    actorId: null,
-    traceId: null,
-    idempotencyKey: null,
-    result: null,
-    error: null,
-    policy: null,
-    createdAt: ts,
-    updatedAt: ts,
-  };
-  const attempt: Attempt = {
-    attemptId,
-    runId,
-    attempt: 1,
-    status: 'running',
-    runtimeClass: 'direct',
-    aggregatorId: 'control_plane',
-    aggregatorEpoch: 1,
-    credentialLeaseId: null,
-    targetId: null,
-    runtimeRefId: null,
-    output: null,
-    error: null,
-    createdAt: ts,
-    updatedAt: ts,
-  };
-  const fence = { aggregatorId: 'control_plane', aggregatorEpoch: 1 };
-  await stores.ledger.startAttempt({ run, attempt, events: [event(0, 'run.started')], fence });
-  await stores.ledger.completeAttempt({
-    runId,
-    attemptId,
-    expectLatestAttempt: 1,
-    artifacts: [],
-    events: [event(1, 'attempt.started'), event(2, 'attempt.completed'), event(3, 'run.completed')],
-    fence,
-    attemptPatch: { status: 'completed', output: { n }, error: null, runtimeRefId: null, updatedAt: ts },
-    runPatch: { status: 'completed', result: { n }, error: null, updatedAt: ts },
-    current: { run, attempt },
-  });
-}
-
 async function storeWritesRate(tier: string, stores: Stores): Promise<Row> {
   try {
     await stores.migrate();
-    return await measure(tier, 'store writes of one invoke', (n) => invokeWrites(stores, `run_${process.pid}_${n}`, n));
+    return await measure(tier, 'store writes of one invoke', (n) => pipelineInvoke(stores, `run_${process.pid}_${n}`, n));
   } finally {
     await stores.close();
   }
