@@ -10,10 +10,11 @@ import {
 import { assertTransition, moveConnection } from './connection-states';
 import { connectionLockKey, connectorFor, logEvent, type AuthContext } from './context';
 import { credentialRefOf } from './credential-ref';
+import { storeNextCredentialVersion } from './credential-version';
 import { ConnectionFilterSchema, IdSchema, RevokeInputSchema, RotateInputSchema, type RevokeInput, type RotateInput } from './inputs';
 import { loadLive } from './refresh';
 import { oauthSetupFor, revokeAtProvider } from './oauth';
-import { leaseFieldsFor, openSecret, sealSecret, type SecretMap } from './secrets';
+import { openSecret, type SecretMap } from './secrets';
 
 async function loadConnection(ctx: AuthContext, connectionId: string): Promise<Connection> {
   const connection = await ctx.stores.auth.fetchConnection(connectionId);
@@ -53,41 +54,20 @@ export async function rotateConnection(ctx: AuthContext, connectionIdInput: stri
     const connection = await loadConnection(ctx, connectionId);
     assertTransition(connection, 'connected');
     const credential = await loadCredential(ctx, connection);
-    const connector = connectorFor(ctx, connection.connectorId);
-    const at = isoAt(ctx.clock.now());
-    const scopes = input.scopes ?? credential.scopes;
-    const leaseFields = leaseFieldsFor(connector.auth.leaseFields, input.secret, connector.auth.secretNames);
-    const rotated: SealedCredential = {
-      ...credential,
-      scopes,
-      leaseFields,
-      version: credential.version + 1,
-      envelope: sealSecret(ctx.keyRing, credential.credentialId, input.secret),
-      expiresAt: input.expiresAt !== undefined ? input.expiresAt : credential.expiresAt,
-      revokedAt: null,
-      updatedAt: at,
-    };
-    const connected = moveConnection(connection, 'connected', 'credential rotated', at, {
-      lastRotatedAt: at,
-      grantedScopes: scopes,
-      leaseFields,
-      tokenExpiresAt: rotated.expiresAt,
-      revokedAt: null,
-      revocationReason: null,
-      actorId: input.actorId ?? connection.actorId,
-    });
-    await ctx.stores.transaction(async (tx) => {
-      await tx.auth.putCredential(rotated);
-      await tx.auth.putConnection(connected);
-    });
-    logEvent(ctx, 'info', {
-      event: 'auth.credential.rotated',
-      connectionId,
-      credentialRefId: credential.credentialId,
-      credentialVersion: rotated.version,
-      from: connection.state,
-      to: 'connected',
-    }, 'credential rotated');
+    const { connection: connected, credential: rotated } = await storeNextCredentialVersion(
+      ctx,
+      connection,
+      credential,
+      {
+        secret: input.secret,
+        scopes: input.scopes ?? credential.scopes,
+        expiresAt: input.expiresAt !== undefined ? input.expiresAt : credential.expiresAt,
+      },
+      {
+        kind: 'rotated',
+        connection: (at) => ({ lastRotatedAt: at, revokedAt: null, revocationReason: null, actorId: input.actorId ?? connection.actorId }),
+      },
+    );
     return { connection: connected, credentialRef: credentialRefOf(connected, rotated) };
   });
 }

@@ -11,8 +11,9 @@ import {
 } from '@integration/contracts';
 import { assertLeasable, moveConnection } from './connection-states';
 import { connectionLockKey, connectorFor, logEvent, type AuthContext } from './context';
+import { storeNextCredentialVersion } from './credential-version';
 import { bindTokenResponse, oauthSetupFor, refreshTokenGrant } from './oauth';
-import { SecretMapSchema, leaseFieldsFor, openSecret, sealSecret } from './secrets';
+import { SecretMapSchema, openSecret } from './secrets';
 
 const RefreshOutcomeSchema = z.object({
   secret: z.record(z.string(), z.unknown()).optional(),
@@ -120,37 +121,13 @@ async function refreshLocked(ctx: AuthContext, connectionId: string): Promise<Li
     return handleFailure(ctx, connection, credential, error);
   }
 
-  const at = isoAt(ctx.clock.now());
-  const scopes = outcome.scopes ?? credential.scopes;
-  const leaseFields = leaseFieldsFor(connector.auth.leaseFields, outcome.secret, connector.auth.secretNames);
-  const refreshed: SealedCredential = {
-    ...credential,
-    scopes,
-    leaseFields,
-    version: credential.version + 1,
-    envelope: sealSecret(ctx.keyRing, credential.credentialId, outcome.secret),
-    expiresAt: outcome.expiresAt ?? null,
-    updatedAt: at,
-  };
-  const connected = moveConnection(connection, 'connected', 'credential refreshed', at, {
-    lastRefreshedAt: at,
-    tokenExpiresAt: refreshed.expiresAt,
-    grantedScopes: scopes,
-    leaseFields,
-  });
-  await ctx.stores.transaction(async (tx) => {
-    await tx.auth.putCredential(refreshed);
-    await tx.auth.putConnection(connected);
-  });
-  logEvent(ctx, 'info', {
-    event: 'auth.credential.refreshed',
-    connectionId,
-    credentialRefId: credential.credentialId,
-    credentialVersion: refreshed.version,
-    from: connection.state,
-    to: 'connected',
-  }, 'credential refreshed');
-  return { connection: connected, credential: refreshed };
+  return storeNextCredentialVersion(
+    ctx,
+    connection,
+    credential,
+    { secret: outcome.secret, scopes: outcome.scopes ?? credential.scopes, expiresAt: outcome.expiresAt ?? null },
+    { kind: 'refreshed', connection: (at) => ({ lastRefreshedAt: at }) },
+  );
 }
 
 async function runBounded(refresher: Refresher, timeoutMs: number): Promise<RefreshOutcome> {
