@@ -21,7 +21,7 @@ const connector = defineConnector({
 });
 const capability = connector.capabilities[0]!;
 
-const decision = evaluatePolicy({
+export const decision = evaluatePolicy({
   capability,
   credential: { refId: 'cred_1', tenantId: 'acme', scopes: [] },
   request: { allowedOperations: [capability.id], tenantId: 'acme', sandbox: { egress: 'open' } },

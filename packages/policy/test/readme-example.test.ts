@@ -1,33 +1,8 @@
-import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { defineConnector, defineOperation } from '@integration/contracts';
-import { evaluatePolicy } from '../src';
+import { decision } from '../examples/deny';
 
-describe('README example', () => {
+describe('README example (examples/deny.ts)', () => {
   it('produces the documented decision', () => {
-    const connector = defineConnector({
-      id: 'demo',
-      auth: { type: 'api_token', requestedScopes: ['repo:read'] },
-      catalog: { displayName: 'Demo' },
-      operations: [
-        defineOperation({
-          id: 'demo.item.fetch',
-          description: 'Fetch an item',
-          input: z.object({ id: z.string() }),
-          output: z.object({ id: z.string() }),
-          scopes: ['repo:read'],
-          policy: { actor: { required: true }, sandbox: { egress: 'blocked' } },
-          handler: async (input) => input,
-          consumerSurface: { mode: 'connector_local', reason: 'example' },
-        }),
-      ],
-    });
-    const capability = connector.capabilities[0]!;
-    const decision = evaluatePolicy({
-      capability,
-      credential: { refId: 'cred_1', tenantId: 'acme', scopes: [] },
-      request: { allowedOperations: [capability.id], tenantId: 'acme', sandbox: { egress: 'open' } },
-    });
     expect(decision.status).toBe('denied');
     expect(decision.reasons).toEqual([
       'actor_id is required',
