@@ -2,9 +2,9 @@
  * `pnpm bench:invoke`: a no-op direct capability through the whole pipeline on the in-memory
  * tier, next to calling the same handler directly, measured in the same run.
  */
-import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { createPlatform, defineConnector, defineOperation, generateSealingKey, type HandlerContext } from '@integration/platform';
+import { measureLatency } from './bench-latency';
 
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2_000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20_000);
@@ -20,23 +20,7 @@ const noop = defineOperation({
 });
 const connector = defineConnector({ id: 'bench', auth: { type: 'none' }, catalog: { displayName: 'Bench' }, operations: [noop] });
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function measure(label: string, fn: (i: number) => Promise<unknown>) {
-  for (let i = 0; i < WARMUP; i += 1) await fn(i);
-  const samples = new Float64Array(ITERATIONS);
-  const started = performance.now();
-  for (let i = 0; i < ITERATIONS; i += 1) {
-    const t0 = performance.now();
-    await fn(i);
-    samples[i] = (performance.now() - t0) * 1000;
-  }
-  const elapsed = (performance.now() - started) / 1000;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { label, perSecond: ITERATIONS / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
-}
+const measure = (label: string, fn: (i: number) => unknown) => measureLatency(label, fn, { warmup: WARMUP, iterations: ITERATIONS });
 
 async function main() {
   const platform = await createPlatform({ connectors: [connector], secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' } });

@@ -3,10 +3,10 @@
  * logger, frozen lease, event sandwich) next to calling the same handler directly (baseline),
  * measured in the same run. Bounded: BENCH_ITERATIONS (default 20 000) per row after BENCH_WARMUP.
  */
-import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { attemptIdFor, defineConnector, defineOperation, ManualClock, silentLogger, type HandlerContext, type RuntimeContext } from '@integration/contracts';
 import { createDirectRuntime } from '../src';
+import { measureLatency } from '../../../scripts/bench-latency';
 
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2_000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20_000);
@@ -68,23 +68,7 @@ const contextFor = (n: number): RuntimeContext => ({
 const bareContext = (n: number) =>
   ({ ...contextFor(n), emit: () => {}, artifact: async () => { throw new Error('unused'); } }) as unknown as HandlerContext;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function measure(label: string, fn: (i: number) => unknown) {
-  for (let i = 0; i < WARMUP; i += 1) await fn(i);
-  const samples = new Float64Array(ITERATIONS);
-  const started = performance.now();
-  for (let i = 0; i < ITERATIONS; i += 1) {
-    const t0 = performance.now();
-    await fn(i);
-    samples[i] = (performance.now() - t0) * 1000;
-  }
-  const elapsed = (performance.now() - started) / 1000;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { label, perSecond: ITERATIONS / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
-}
+const measure = (label: string, fn: (i: number) => unknown) => measureLatency(label, fn, { warmup: WARMUP, iterations: ITERATIONS });
 
 const rows = [
   await measure('handler called directly (baseline)', (i) => handler({ n: i }, bareContext(i))),

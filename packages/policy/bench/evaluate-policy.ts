@@ -3,10 +3,10 @@
  * rules alone on a pre-built subject (baseline), measured in the same run.
  * Bounded: BENCH_ITERATIONS (default 20 000) per row after BENCH_WARMUP (default 2 000).
  */
-import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { defineConnector, defineOperation } from '@integration/contracts';
 import { evaluatePolicy, PolicyInputSchema, policyRules, subjectOf, type PolicyInput } from '../src';
+import { measureLatency } from '../../../scripts/bench-latency';
 
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2_000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20_000);
@@ -36,23 +36,7 @@ const policyInput: PolicyInput = {
 };
 const subject = subjectOf(PolicyInputSchema.parse(policyInput));
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function measure(label: string, fn: (i: number) => unknown) {
-  for (let i = 0; i < WARMUP; i += 1) await fn(i);
-  const samples = new Float64Array(ITERATIONS);
-  const started = performance.now();
-  for (let i = 0; i < ITERATIONS; i += 1) {
-    const t0 = performance.now();
-    await fn(i);
-    samples[i] = (performance.now() - t0) * 1000;
-  }
-  const elapsed = (performance.now() - started) / 1000;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { label, perSecond: ITERATIONS / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
-}
+const measure = (label: string, fn: (i: number) => unknown) => measureLatency(label, fn, { warmup: WARMUP, iterations: ITERATIONS });
 
 const rows = [
   await measure('policy rules only (baseline)', () => policyRules.map((rule) => rule.evaluate(subject))),

@@ -1,4 +1,4 @@
-import { BASE_TIME, FAKE_GITHUB_LOGIN, DOCS, ensureLabel, iso, seedRepos, type FakeRepoSeed, type IssueState, type RepoState } from './fake-github-state';
+import { BASE_TIME, DOCS, ensureLabel, iso, seedRepos, type FakeRepoSeed, type IssueState, type RepoState } from './fake-github-state';
 import { wireFormat } from './fake-github-json';
 
 export { BASE_TIME, DEFAULT_NOW, FAKE_GITHUB_LOGIN, FAKE_GITHUB_TOKEN, defaultFakeRepos } from './fake-github-state';

@@ -13,7 +13,7 @@ import {
   type JsonObject,
   type PageRecord,
 } from './fake-notion-data';
-import { FakeValidationError, findProperty, matchesFilter, paginate, sortPages } from './fake-notion-query';
+import { findProperty, matchesFilter, paginate, sortPages } from './fake-notion-query';
 
 /** The fake workspace's REST routes: Notion objects built from the seeded records. */
 export class NotionHttpError extends Error {
