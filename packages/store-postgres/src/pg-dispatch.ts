@@ -16,25 +16,30 @@ const byCreated = (a: DispatchJob, b: DispatchJob) =>
   a.createdAt === b.createdAt ? (a.dispatchId < b.dispatchId ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1;
 
 export class PgDispatchStore extends PgAccess implements DispatchStore {
+  /**
+   * One statement: the insert and its NOTIFY commit together (NOTIFY is transactional), and only a
+   * duplicate costs a second query (to return the stored job untouched).
+   */
   async enqueue(job: DispatchJob): Promise<{ status: 'enqueued' | 'duplicate'; job: DispatchJob }> {
-    const result = await this.q.atomic(async (q) => {
-      const inserted = await q.query(
-        `INSERT INTO ${this.t('dispatch_jobs')} (dispatch_id, status, available_at, locked_until, created_at, run_id, connector_id, trigger_id, record)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::json) ON CONFLICT (dispatch_id) DO NOTHING`,
-        [job.dispatchId, job.status, job.availableAt, job.lockedUntil ?? null, job.createdAt, job.runId, job.connectorId, job.triggerId, json(job)],
-      );
-      if (!inserted.rowCount) {
-        const existing = await this.read(q, job.dispatchId, false);
-        return { status: 'duplicate' as const, job: existing! };
-      }
-      await this.notify(q);
-      return { status: 'enqueued' as const, job: plain(job) };
-    });
-    return this.wakeLocal(result, result.status === 'enqueued');
+    const record = json(job);
+    const inserted = await this.q.query(
+      `WITH inserted AS (
+         INSERT INTO ${this.t('dispatch_jobs')} (dispatch_id, status, available_at, locked_until, created_at, run_id, connector_id, trigger_id, record)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::json) ON CONFLICT (dispatch_id) DO NOTHING
+         RETURNING 1
+       )
+       SELECT pg_notify($10, 'work') FROM inserted`,
+      [job.dispatchId, job.status, job.availableAt, job.lockedUntil ?? null, job.createdAt, job.runId, job.connectorId, job.triggerId, record, this.ctx.channel],
+    );
+    if (!inserted.rowCount) {
+      const existing = await this.read(this.q, job.dispatchId);
+      return { status: 'duplicate', job: existing! };
+    }
+    return this.wakeLocal({ status: 'enqueued', job: JSON.parse(record) as DispatchJob }, true);
   }
 
   async fetchJob(dispatchId: string): Promise<DispatchJob | null> {
-    return this.read(this.q, dispatchId, false);
+    return this.read(this.q, dispatchId);
   }
 
   async listJobs(filter: DispatchFilter = {}): Promise<DispatchJob[]> {
@@ -66,71 +71,93 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
   }
 
   /**
-   * One transaction: `SELECT … FOR UPDATE SKIP LOCKED` in claim order, then mark the rows running.
-   * Concurrent claimers on any connection skip each other's rows, so no job is handed out twice.
+   * One statement: `SELECT … FOR UPDATE SKIP LOCKED` in claim order picks the due rows and the
+   * UPDATE marks them running under the lease (the record is patched in place, by
+   * dispatchRules.claimed's rule, which the store battery holds every tier to). Concurrent claimers
+   * on any connection skip each other's rows, so no job is handed out twice.
    */
   async claim(request: ClaimRequest): Promise<DispatchJob[]> {
     if (request.limit <= 0) return [];
-    return this.q.atomic(async (q) => {
-      const nowIso = isoAt(request.now);
-      const { rows } = await q.query<{ record: DispatchJob }>(
-        `SELECT record FROM ${this.t('dispatch_jobs')}
+    const nowIso = isoAt(request.now);
+    const { rows } = await this.q.query<{ record: DispatchJob }>(
+      `WITH due AS (
+         SELECT dispatch_id FROM ${this.t('dispatch_jobs')}
          WHERE (status IN ('queued', 'retry_scheduled') AND available_at <= $1)
             OR (status = 'running' AND locked_until IS NOT NULL AND locked_until < $1)
          ORDER BY available_at, created_at, dispatch_id
          LIMIT $2
-         FOR UPDATE SKIP LOCKED`,
-        [nowIso, request.limit],
-      );
-      const due = records<DispatchJob>(rows)
-        .filter((j) => dispatchRules.isClaimable(j, nowIso))
-        .sort(dispatchRules.claimOrder)
-        .slice(0, request.limit);
-      const next = due.map((job) => dispatchRules.claimed(job, request));
-      await this.writeMany(q, next);
-      return next;
-    });
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE ${this.t('dispatch_jobs')} d
+       SET status = 'running', locked_until = $4,
+           record = (d.record::jsonb || jsonb_build_object(
+             'status', 'running',
+             'attempts', (d.record->>'attempts')::int + 1,
+             'lockedBy', $3::text,
+             'lockedUntil', $4::text,
+             'updatedAt', $1::text,
+             'lastError', CASE WHEN d.status = 'running' THEN jsonb_build_object(
+               'stage', 'recovery',
+               'code', 'lock_lost',
+               'message', 'the lease of worker ' || coalesce(d.record->>'lockedBy', 'unknown') || ' expired before the job settled',
+               'retryable', true,
+               'details', jsonb_build_object('previousWorker', d.record->'lockedBy'),
+               'recordedAt', $1::text
+             ) ELSE d.record::jsonb->'lastError' END
+           ))::json
+       FROM due WHERE d.dispatch_id = due.dispatch_id
+       RETURNING d.record`,
+      [nowIso, request.limit, request.workerId, isoAt(request.now + request.leaseMs)],
+    );
+    return records<DispatchJob>(rows).sort(dispatchRules.claimOrder);
   }
 
+  /** One statement; rows are locked in id order so two overlapping heartbeats cannot deadlock. */
   async heartbeat(dispatchIds: string[], workerId: string, lockedUntil: string): Promise<string[]> {
     if (dispatchIds.length === 0) return [];
-    return this.q.atomic(async (q) => {
-      const { rows } = await q.query<{ record: DispatchJob }>(
-        `SELECT record FROM ${this.t('dispatch_jobs')} WHERE dispatch_id = ANY($1::text[]) ORDER BY dispatch_id FOR UPDATE`,
-        [dispatchIds],
-      );
-      const byId = new Map(records<DispatchJob>(rows).map((j) => [j.dispatchId, j]));
-      const owned: string[] = [];
-      const updated: DispatchJob[] = [];
-      for (const id of dispatchIds) {
-        const job = byId.get(id);
-        if (job && job.status === 'running' && job.lockedBy === workerId) {
-          const next = { ...job, lockedUntil };
-          byId.set(id, next);
-          updated.push(next);
-          owned.push(id);
-        }
-      }
-      await this.writeMany(q, [...new Map(updated.map((j) => [j.dispatchId, j])).values()]);
-      return owned;
-    });
+    const { rows } = await this.q.query<{ dispatch_id: string }>(
+      `WITH owned AS (
+         SELECT dispatch_id FROM ${this.t('dispatch_jobs')}
+         WHERE dispatch_id = ANY($1::text[]) AND status = 'running' AND record->>'lockedBy' = $2
+         ORDER BY dispatch_id
+         FOR UPDATE
+       )
+       UPDATE ${this.t('dispatch_jobs')} d
+       SET locked_until = $3, record = (d.record::jsonb || jsonb_build_object('lockedUntil', $3::text))::json
+       FROM owned WHERE d.dispatch_id = owned.dispatch_id AND d.status = 'running' AND d.record->>'lockedBy' = $2
+       RETURNING d.dispatch_id`,
+      [dispatchIds, workerId, lockedUntil],
+    );
+    const owned = new Set(rows.map((r) => r.dispatch_id));
+    return dispatchIds.filter((id) => owned.has(id));
   }
 
+  /**
+   * One conditional UPDATE fenced by the lease (`status = 'running'` and `lockedBy` = this worker):
+   * a worker whose lease expired and was taken over changes nothing. Only a refused settle costs a
+   * second query, to tell `unknown_dispatch` from `lock_lost`. A settle back to the queue NOTIFYs
+   * in the same statement.
+   */
   async settle(dispatchId: string, workerId: string, settlement: DispatchSettlement): Promise<DispatchJob> {
-    const next = await this.q.atomic(async (q) => {
-      const job = await this.read(q, dispatchId, true);
-      if (!job) throw new NotFoundError('unknown_dispatch', `no dispatch ${dispatchId}`);
-      if (job.status !== 'running' || job.lockedBy !== workerId) {
-        throw new ConflictError('lock_lost', `worker ${workerId} no longer owns dispatch ${dispatchId}`, {
-          details: { dispatchId, status: job.status, lockedBy: job.lockedBy },
-        });
-      }
-      const next = plain(dispatchRules.settled(job, settlement));
-      await this.writeMany(q, [next]);
-      if (next.status === 'queued' || next.status === 'retry_scheduled') await this.notify(q);
-      return next;
+    const requeued = settlement.status === 'retry_scheduled' || settlement.status === 'released';
+    const { patch, status, availableAt, undoAttempt } = settlementPatch(settlement);
+    const update = `UPDATE ${this.t('dispatch_jobs')}
+       SET status = $3, available_at = coalesce($4, available_at), locked_until = NULL,
+           record = (record::jsonb || $5::jsonb || jsonb_build_object('attempts', greatest(0, (record->>'attempts')::int - $6::int)))::json
+       WHERE dispatch_id = $1 AND status = 'running' AND record->>'lockedBy' = $2
+       RETURNING record`;
+    const params = [dispatchId, workerId, status, availableAt, json(patch), undoAttempt ? 1 : 0];
+    const { rows } = await this.q.query<{ record: DispatchJob }>(
+      requeued ? `WITH settled AS (${update}) SELECT record, pg_notify($7, 'work') FROM settled` : update,
+      requeued ? [...params, this.ctx.channel] : params,
+    );
+    const next = first<DispatchJob>(rows);
+    if (next) return this.wakeLocal(next, requeued);
+    const job = await this.read(this.q, dispatchId);
+    if (!job) throw new NotFoundError('unknown_dispatch', `no dispatch ${dispatchId}`);
+    throw new ConflictError('lock_lost', `worker ${workerId} no longer owns dispatch ${dispatchId}`, {
+      details: { dispatchId, status: job.status, lockedBy: job.lockedBy },
     });
-    return this.wakeLocal(next, next.status === 'queued' || next.status === 'retry_scheduled');
   }
 
   async replay(filter: DispatchFilter & { dispatchIds?: string[] }, now: number): Promise<DispatchJob[]> {
@@ -193,10 +220,8 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
     return result;
   }
 
-  private async read(q: Executor, dispatchId: string, forUpdate: boolean): Promise<DispatchJob | null> {
-    return first<DispatchJob>(
-      (await q.query(`SELECT record FROM ${this.t('dispatch_jobs')} WHERE dispatch_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [dispatchId])).rows,
-    );
+  private async read(q: Executor, dispatchId: string): Promise<DispatchJob | null> {
+    return first<DispatchJob>((await q.query(`SELECT record FROM ${this.t('dispatch_jobs')} WHERE dispatch_id = $1`, [dispatchId])).rows);
   }
 
   private async writeMany(q: Executor, jobs: DispatchJob[]): Promise<void> {
@@ -207,5 +232,29 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
        WHERE d.dispatch_id = v.dispatch_id`,
       [jobs.map((j) => j.dispatchId), jobs.map((j) => j.status), jobs.map((j) => j.availableAt), jobs.map((j) => j.lockedUntil ?? null), jobs.map((j) => json(j))],
     );
+  }
+}
+
+/**
+ * What a settlement writes over the running job's record (dispatchRules.settled, as a patch so
+ * the conditional UPDATE needs no prior read). `undoAttempt` takes back the attempt a release
+ * before the start had counted.
+ */
+function settlementPatch(settlement: DispatchSettlement): { patch: Partial<DispatchJob>; status: DispatchJob['status']; availableAt: string | null; undoAttempt: boolean } {
+  const at = isoAt(settlement.at);
+  const unlocked = { lockedBy: null, lockedUntil: null, updatedAt: at };
+  switch (settlement.status) {
+    case 'completed':
+      return { patch: { ...unlocked, status: 'completed', completedAt: at, lastError: null }, status: 'completed', availableAt: null, undoAttempt: false };
+    case 'retry_scheduled': {
+      const availableAt = isoAt(settlement.availableAt);
+      return { patch: { ...unlocked, status: 'retry_scheduled', availableAt, lastError: settlement.error }, status: 'retry_scheduled', availableAt, undoAttempt: false };
+    }
+    case 'dead_lettered':
+      return { patch: { ...unlocked, status: 'dead_lettered', deadLetteredAt: at, lastError: settlement.error }, status: 'dead_lettered', availableAt: null, undoAttempt: false };
+    case 'released': {
+      const availableAt = isoAt(settlement.availableAt);
+      return { patch: { ...unlocked, status: 'queued', availableAt }, status: 'queued', availableAt, undoAttempt: settlement.undoAttempt };
+    }
   }
 }
