@@ -21,6 +21,11 @@ function randomBytes(count: number): Uint8Array {
 let lastTime = -1;
 let lastTimePart = '';
 const lastRandom = new Uint8Array(RANDOM_CHARS);
+/** The time part and all random digits but the last two, as a string; rebuilt only when they change. */
+let head = '';
+const TAIL_DIGITS = 2;
+/** Every pair of base-32 digits as a two-character string, so the changing tail costs one lookup. */
+const DIGIT_PAIRS = Array.from({ length: 32 * 32 }, (_, n) => CROCKFORD[n >> 5]! + CROCKFORD[n & 31]!);
 
 function encodeTime(time: number): string {
   let out = '';
@@ -32,15 +37,19 @@ function encodeTime(time: number): string {
   return out;
 }
 
-/** Increments the 80-bit random part (base-32 digits) for ids minted in the same millisecond. */
-function increment(digits: Uint8Array): void {
+/**
+ * Increments the 80-bit random part (base-32 digits) for ids minted in the same millisecond.
+ * Returns the index of the leftmost digit that changed.
+ */
+function increment(digits: Uint8Array): number {
   for (let i = digits.length - 1; i >= 0; i -= 1) {
     if (digits[i]! < 31) {
       digits[i]! += 1;
-      return;
+      return i;
     }
     digits[i] = 0;
   }
+  return 0;
 }
 
 /**
@@ -50,16 +59,19 @@ function increment(digits: Uint8Array): void {
  */
 export function ulid(now: number = Date.now()): string {
   if (now <= lastTime) {
-    increment(lastRandom);
+    if (increment(lastRandom) < RANDOM_CHARS - TAIL_DIGITS) head = '';
   } else {
     lastTime = now;
     lastTimePart = encodeTime(now);
     const bytes = randomBytes(RANDOM_CHARS);
     for (let i = 0; i < RANDOM_CHARS; i += 1) lastRandom[i] = bytes[i]! & 31;
+    head = '';
   }
-  let random = '';
-  for (let i = 0; i < RANDOM_CHARS; i += 1) random += CROCKFORD[lastRandom[i]!];
-  return lastTimePart + random;
+  if (head === '') {
+    head = lastTimePart;
+    for (let i = 0; i < RANDOM_CHARS - TAIL_DIGITS; i += 2) head += DIGIT_PAIRS[lastRandom[i]! * 32 + lastRandom[i + 1]!];
+  }
+  return head + DIGIT_PAIRS[lastRandom[RANDOM_CHARS - 2]! * 32 + lastRandom[RANDOM_CHARS - 1]!];
 }
 
 /** Time-ordered, collision-free ids: `<prefix>_<ULID>`. */

@@ -36,11 +36,25 @@ export function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-export function isSecretKey(key: string): boolean {
+function classifyKey(key: string): boolean {
   const normalized = normalizeKey(key);
   if (normalized.length === 0) return false;
   if (exactSecretKeys.has(normalized)) return true;
   return secretSuffixes.some((suffix) => normalized.endsWith(suffix));
+}
+
+/** Records reuse a small vocabulary of keys; every durable write redacts, so verdicts are cached (bounded). */
+const keyVerdicts = new Map<string, boolean>();
+const MAX_CACHED_KEYS = 4_096;
+
+export function isSecretKey(key: string): boolean {
+  let verdict = keyVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = classifyKey(key);
+    if (keyVerdicts.size >= MAX_CACHED_KEYS) keyVerdicts.clear();
+    keyVerdicts.set(key, verdict);
+  }
+  return verdict;
 }
 
 export interface RedactOptions {
@@ -57,7 +71,7 @@ const MIN_SECRET_VALUE_LENGTH = 6;
  */
 export function redact<T>(value: T, options: RedactOptions = {}): T {
   const secrets = options.secrets ? collectSecrets(options.secrets) : [];
-  return redactValue(value, secrets, new WeakSet()) as T;
+  return redactValue(value, secrets, []) as T;
 }
 
 export function secretValuesOf(payload: Record<string, unknown> | undefined | null): string[] {
@@ -89,38 +103,40 @@ function redactString(value: string, secrets: string[]): string {
   return result;
 }
 
-function redactValue(value: unknown, secrets: string[], seen: WeakSet<object>): unknown {
+/** `ancestors` is the path from the root: a value met again on it is a cycle (depth is small, a scan is cheapest). */
+function redactValue(value: unknown, secrets: string[], ancestors: object[]): unknown {
   if (typeof value === 'string') return secrets.length > 0 ? redactString(value, secrets) : value;
   if (value === null || typeof value !== 'object') return value;
-  if (seen.has(value)) return '[Circular]';
+  if (ancestors.includes(value)) return '[Circular]';
   if (value instanceof Date) return value;
   if (value instanceof Uint8Array) return value;
-  seen.add(value);
+  ancestors.push(value);
   try {
-    if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets, seen));
+    if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets, ancestors));
     if (value instanceof Map) {
       return Object.fromEntries(
-        [...value.entries()].map(([k, v]) => [String(k), isSecretKey(String(k)) ? REDACTED : redactValue(v, secrets, seen)]),
+        [...value.entries()].map(([k, v]) => [String(k), isSecretKey(String(k)) ? REDACTED : redactValue(v, secrets, ancestors)]),
       );
     }
     if (value instanceof Error) {
       return {
         name: value.name,
         message: redactString(value.message, secrets),
-        ...redactObject(value as unknown as Record<string, unknown>, secrets, seen),
+        ...redactObject(value as unknown as Record<string, unknown>, secrets, ancestors),
       };
     }
-    return redactObject(value as Record<string, unknown>, secrets, seen);
+    return redactObject(value as Record<string, unknown>, secrets, ancestors);
   } finally {
-    seen.delete(value);
+    ancestors.pop();
   }
 }
 
-function redactObject(value: Record<string, unknown>, secrets: string[], seen: WeakSet<object>): Record<string, unknown> {
+function redactObject(value: Record<string, unknown>, secrets: string[], ancestors: object[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
+    const child = value[key];
     if (child === undefined) continue;
-    const cleaned = isSecretKey(key) && child !== null && child !== '' ? REDACTED : redactValue(child, secrets, seen);
+    const cleaned = isSecretKey(key) && child !== null && child !== '' ? REDACTED : redactValue(child, secrets, ancestors);
     // An own `__proto__` key is data: define it rather than assign it (which would set the prototype).
     if (key === '__proto__') Object.defineProperty(out, key, { value: cleaned, enumerable: true, writable: true, configurable: true });
     else out[key] = cleaned;

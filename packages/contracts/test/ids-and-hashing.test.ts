@@ -11,6 +11,16 @@ describe('ids', () => {
     expect(ids[0]).toMatch(/^run_[0-9A-HJKMNP-TV-Z]{26}$/);
   });
 
+  it('stay ordered within one millisecond, across carries out of the last digits', () => {
+    const at = Date.now();
+    // 5,000 ids in one millisecond carry out of the two-digit tail more than once.
+    const ids = Array.from({ length: 5_000 }, () => newId('evt', at));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    for (const id of ids) expect(id).toMatch(/^evt_[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(ids.every((id) => id.slice(4, 14) === ids[0]!.slice(4, 14))).toBe(true);
+  });
+
   it('do not collide across processes', () => {
     // Two processes minting ids in the very same millisecond.
     const at = String(Date.now());
