@@ -7,25 +7,21 @@ import type { Run, RunPatch } from '../records/run';
 import type { TargetDescriptor } from '../records/target-descriptor';
 import type { AttemptCompletion, AttemptCompletionResult, AttemptStart, LedgerStore, RunFilter } from '../stores/ledger-store';
 import { checkFence } from '../stores/fence';
-import { copy, Journal, journaledPush, journaledSet } from './journal';
+import { copy, journaledPush, journaledSet } from './journal';
 import { MemoryAccess } from './state';
 
 /** An event's position within its run (positions are indexed per run). */
 const positionKey = (e: Pick<Event, 'attempt' | 'seq'>) => `${e.attempt ?? 0}:${e.seq}`;
+const idempotencyKeyOf = (run: Run) => `${run.capabilityId}|${run.idempotencyKey}`;
+
+interface EventPlan {
+  fresh: Event[];
+  adopt: Attempt[];
+}
 
 export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   putRun(run: Run): Promise<void> {
-    return this.guard(() => {
-      if (this.state.runs.has(run.runId)) throw new ConflictError('duplicate_record', `run ${run.runId} already exists`);
-      if (run.idempotencyKey && this.state.idempotency.has(`${run.capabilityId}|${run.idempotencyKey}`)) {
-        throw new ConflictError('duplicate_record', `a run with idempotency key ${run.idempotencyKey} already exists`, {
-          details: { capabilityId: run.capabilityId, idempotencyKey: run.idempotencyKey },
-        });
-      }
-      journaledSet(this.journal, this.state.runs, run.runId, copy(run));
-      journaledPush(this.journal, this.state.runOrder, run.runId);
-      if (run.idempotencyKey) journaledSet(this.journal, this.state.idempotency, `${run.capabilityId}|${run.idempotencyKey}`, run.runId);
-    });
+    return this.guard(() => this.insertRun(this.checkNewRun(run)));
   }
 
   fetchRun(runId: string): Promise<Run | null> {
@@ -33,13 +29,7 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   }
 
   updateRun(runId: string, patch: RunPatch): Promise<Run> {
-    return this.guard(() => {
-      const current = this.state.runs.get(runId);
-      if (!current) throw new NotFoundError('unknown_run', `no run ${runId}`);
-      const next: Run = copy({ ...current, ...patch });
-      journaledSet(this.journal, this.state.runs, runId, next);
-      return copy(next);
-    });
+    return this.guard(() => this.replaceRun(this.patchedRun(runId, patch)));
   }
 
   findRunByIdempotencyKey(capabilityId: string, idempotencyKey: string): Promise<Run | null> {
@@ -66,18 +56,7 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   }
 
   putAttempt(attempt: Attempt): Promise<void> {
-    return this.guard(() => {
-      if (this.state.attempts.has(attempt.attemptId)) {
-        throw new ConflictError('duplicate_record', `attempt ${attempt.attemptId} already exists`);
-      }
-      journaledSet(this.journal, this.state.attempts, attempt.attemptId, copy(attempt));
-      let ids = this.state.attemptsByRun.get(attempt.runId);
-      if (!ids) {
-        ids = [];
-        journaledSet(this.journal, this.state.attemptsByRun, attempt.runId, ids);
-      }
-      journaledPush(this.journal, ids, attempt.attemptId);
-    });
+    return this.guard(() => this.insertAttempt(this.checkNewAttempt(attempt)));
   }
 
   fetchAttempt(attemptId: string): Promise<Attempt | null> {
@@ -91,61 +70,11 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   }
 
   updateAttempt(attemptId: string, patch: AttemptPatch, fence: AggregatorFence): Promise<Attempt> {
-    return this.guard(() => {
-      const current = this.state.attempts.get(attemptId);
-      if (!current) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
-      checkFence(current, fence);
-      const next: Attempt = copy({ ...current, ...patch, aggregatorId: fence.aggregatorId, aggregatorEpoch: fence.aggregatorEpoch });
-      journaledSet(this.journal, this.state.attempts, attemptId, next);
-      return copy(next);
-    });
+    return this.guard(() => this.replaceAttempt(this.patchedAttempt(attemptId, patch, fence)));
   }
 
   appendEvents(events: Event[], fence?: AggregatorFence): Promise<void> {
-    return this.guard(() => {
-      const fresh: Event[] = [];
-      const batch = new Map<string, Event>();
-      for (const event of events) {
-        const key = `${event.runId}|${positionKey(event)}`;
-        const existing = this.state.eventPositions.get(event.runId)?.get(positionKey(event)) ?? batch.get(key);
-        if (existing) {
-          if (canonicalJson(eventIdentity(existing)) !== canonicalJson(eventIdentity(event))) {
-            throw new ConflictError('event_conflict', `a different event already holds ${event.runId} ${event.attemptId ?? 'run'} seq ${event.seq}`, {
-              details: { runId: event.runId, attemptId: event.attemptId, seq: event.seq },
-            });
-          }
-          continue;
-        }
-        batch.set(key, event);
-        fresh.push(event);
-      }
-      if (fence) {
-        // Check every attempt before adopting a newer epoch on any, so a rejected batch writes nothing.
-        const adopt: Attempt[] = [];
-        for (const attemptId of new Set(fresh.map((e) => e.attemptId).filter((id): id is string => id !== null))) {
-          const attempt = this.state.attempts.get(attemptId);
-          if (!attempt) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
-          checkFence(attempt, fence);
-          if (attempt.aggregatorEpoch !== fence.aggregatorEpoch) adopt.push({ ...attempt, ...fence });
-        }
-        for (const attempt of adopt) journaledSet(this.journal, this.state.attempts, attempt.attemptId, attempt);
-      }
-      for (const event of fresh) {
-        const stored = copy(event);
-        let positions = this.state.eventPositions.get(event.runId);
-        if (!positions) {
-          positions = new Map();
-          journaledSet(this.journal, this.state.eventPositions, event.runId, positions);
-        }
-        journaledSet(this.journal, positions, positionKey(event), stored);
-        let list = this.state.events.get(event.runId);
-        if (!list) {
-          list = [];
-          journaledSet(this.journal, this.state.events, event.runId, list);
-        }
-        journaledPush(this.journal, list, stored);
-      }
-    });
+    return this.guard(() => this.applyEvents(this.planEvents(events, fence)));
   }
 
   listEvents(runId: string): Promise<Event[]> {
@@ -168,59 +97,38 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
     });
   }
 
+  /**
+   * The composites check everything first and then write, synchronously: nothing can fail half-way,
+   * so outside a transaction they need no journal, and inside one they journal like single calls.
+   */
   startAttempt(start: AttemptStart): Promise<void> {
-    return this.composite(async (ledger) => {
-      await ledger.putRun(start.run);
-      await ledger.putAttempt(start.attempt);
-      await ledger.appendEvents(start.events, start.fence);
+    return this.guard(() => {
+      const run = this.checkNewRun(start.run);
+      const attempt = this.checkNewAttempt(start.attempt);
+      const plan = this.planEvents(start.events, start.fence, attempt);
+      this.insertRun(run);
+      this.insertAttempt(attempt);
+      this.applyEvents(plan);
     });
   }
 
   completeAttempt(completion: AttemptCompletion): Promise<AttemptCompletionResult> {
-    return this.composite(async (ledger): Promise<AttemptCompletionResult> => {
-      const latest = (await ledger.listAttempts(completion.runId)).at(-1)?.attempt ?? completion.expectLatestAttempt;
+    return this.guard((): AttemptCompletionResult => {
+      const ids = this.state.attemptsByRun.get(completion.runId) ?? [];
+      const latest = ids.reduce((max, id) => Math.max(max, this.state.attempts.get(id)!.attempt), completion.expectLatestAttempt);
       if (latest > completion.expectLatestAttempt) return { applied: false, latestAttempt: latest };
-      for (const artifact of completion.artifacts) await ledger.putArtifact(artifact);
-      await ledger.appendEvents(completion.events, completion.fence);
-      const attempt = await ledger.updateAttempt(completion.attemptId, completion.attemptPatch, completion.fence);
-      const run = await ledger.updateRun(completion.runId, completion.runPatch);
-      return { applied: true, run, attempt };
+      const artifacts = completion.artifacts.map((artifact) => copy(artifact));
+      const plan = this.planEvents(completion.events, completion.fence);
+      const attempt = this.patchedAttempt(completion.attemptId, completion.attemptPatch, completion.fence);
+      const run = this.patchedRun(completion.runId, completion.runPatch);
+      for (const artifact of artifacts) this.storeArtifact(artifact);
+      this.applyEvents(plan);
+      return { applied: true, attempt: this.replaceAttempt(attempt), run: this.replaceRun(run) };
     });
-  }
-
-  /**
-   * Runs several ledger calls as one: on their own journal (undone when one throws), inside the
-   * caller's transaction when there is one, else holding the store mutex like a transaction.
-   */
-  private composite<T>(fn: (ledger: MemoryLedgerStore) => Promise<T>): Promise<T> {
-    const attempt = async (): Promise<T> => {
-      const journal = new Journal();
-      try {
-        const result = await fn(new MemoryLedgerStore(this.state, journal));
-        if (this.journal) this.journal.record(() => journal.rollback());
-        else journal.commit();
-        return result;
-      } catch (error) {
-        journal.rollback();
-        throw error;
-      }
-    };
-    return this.journal ? attempt() : this.state.mutex.run(attempt);
   }
 
   putArtifact(artifact: ArtifactRef): Promise<void> {
-    return this.guard(() => {
-      const isNew = !this.state.artifacts.has(artifact.artifactId);
-      journaledSet(this.journal, this.state.artifacts, artifact.artifactId, copy(artifact));
-      if (isNew) {
-        let ids = this.state.artifactsByRun.get(artifact.runId);
-        if (!ids) {
-          ids = [];
-          journaledSet(this.journal, this.state.artifactsByRun, artifact.runId, ids);
-        }
-        journaledPush(this.journal, ids, artifact.artifactId);
-      }
-    });
+    return this.guard(() => this.storeArtifact(copy(artifact)));
   }
 
   fetchArtifact(artifactId: string): Promise<ArtifactRef | null> {
@@ -241,5 +149,127 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
 
   listTargets(): Promise<TargetDescriptor[]> {
     return this.guard(() => copy([...this.state.targets.values()].sort((a, b) => (a.targetId < b.targetId ? -1 : 1))));
+  }
+
+  // Checks return the frozen record to write and throw before anything is written; writes never throw.
+
+  private checkNewRun(run: Run): Run {
+    if (this.state.runs.has(run.runId)) throw new ConflictError('duplicate_record', `run ${run.runId} already exists`);
+    if (run.idempotencyKey && this.state.idempotency.has(idempotencyKeyOf(run))) {
+      throw new ConflictError('duplicate_record', `a run with idempotency key ${run.idempotencyKey} already exists`, {
+        details: { capabilityId: run.capabilityId, idempotencyKey: run.idempotencyKey },
+      });
+    }
+    return copy(run);
+  }
+
+  private insertRun(run: Run): void {
+    journaledSet(this.journal, this.state.runs, run.runId, run);
+    journaledPush(this.journal, this.state.runOrder, run.runId);
+    if (run.idempotencyKey) journaledSet(this.journal, this.state.idempotency, idempotencyKeyOf(run), run.runId);
+  }
+
+  private patchedRun(runId: string, patch: RunPatch): Run {
+    const current = this.state.runs.get(runId);
+    if (!current) throw new NotFoundError('unknown_run', `no run ${runId}`);
+    return copy({ ...current, ...patch });
+  }
+
+  private replaceRun(run: Run): Run {
+    journaledSet(this.journal, this.state.runs, run.runId, run);
+    return run;
+  }
+
+  private checkNewAttempt(attempt: Attempt): Attempt {
+    if (this.state.attempts.has(attempt.attemptId)) throw new ConflictError('duplicate_record', `attempt ${attempt.attemptId} already exists`);
+    return copy(attempt);
+  }
+
+  private insertAttempt(attempt: Attempt): void {
+    journaledSet(this.journal, this.state.attempts, attempt.attemptId, attempt);
+    let ids = this.state.attemptsByRun.get(attempt.runId);
+    if (!ids) {
+      ids = [];
+      journaledSet(this.journal, this.state.attemptsByRun, attempt.runId, ids);
+    }
+    journaledPush(this.journal, ids, attempt.attemptId);
+  }
+
+  private patchedAttempt(attemptId: string, patch: AttemptPatch, fence: AggregatorFence): Attempt {
+    const current = this.state.attempts.get(attemptId);
+    if (!current) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
+    checkFence(current, fence);
+    return copy({ ...current, ...patch, aggregatorId: fence.aggregatorId, aggregatorEpoch: fence.aggregatorEpoch });
+  }
+
+  private replaceAttempt(attempt: Attempt): Attempt {
+    journaledSet(this.journal, this.state.attempts, attempt.attemptId, attempt);
+    return attempt;
+  }
+
+  /**
+   * Drops events already stored at their position (identical: idempotent; different:
+   * `event_conflict`) and checks the fence on every attempt before any adopts a newer epoch.
+   * `pending` is an attempt being inserted in the same call.
+   */
+  private planEvents(events: Event[], fence: AggregatorFence | undefined, pending?: Attempt): EventPlan {
+    const fresh: Event[] = [];
+    const batch = new Map<string, Event>();
+    for (const event of events) {
+      const position = positionKey(event);
+      const existing = this.state.eventPositions.get(event.runId)?.get(position) ?? batch.get(`${event.runId}|${position}`);
+      if (existing) {
+        if (canonicalJson(eventIdentity(existing)) !== canonicalJson(eventIdentity(event))) {
+          throw new ConflictError('event_conflict', `a different event already holds ${event.runId} ${event.attemptId ?? 'run'} seq ${event.seq}`, {
+            details: { runId: event.runId, attemptId: event.attemptId, seq: event.seq },
+          });
+        }
+        continue;
+      }
+      const stored = copy(event);
+      batch.set(`${event.runId}|${position}`, stored);
+      fresh.push(stored);
+    }
+    const adopt: Attempt[] = [];
+    if (fence) {
+      for (const attemptId of new Set(fresh.map((e) => e.attemptId).filter((id): id is string => id !== null))) {
+        const attempt = pending?.attemptId === attemptId ? pending : this.state.attempts.get(attemptId);
+        if (!attempt) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
+        checkFence(attempt, fence);
+        if (attempt.aggregatorEpoch !== fence.aggregatorEpoch) adopt.push(Object.freeze({ ...attempt, ...fence }));
+      }
+    }
+    return { fresh, adopt };
+  }
+
+  private applyEvents({ fresh, adopt }: EventPlan): void {
+    for (const attempt of adopt) journaledSet(this.journal, this.state.attempts, attempt.attemptId, attempt);
+    for (const event of fresh) {
+      let positions = this.state.eventPositions.get(event.runId);
+      if (!positions) {
+        positions = new Map();
+        journaledSet(this.journal, this.state.eventPositions, event.runId, positions);
+      }
+      journaledSet(this.journal, positions, positionKey(event), event);
+      let list = this.state.events.get(event.runId);
+      if (!list) {
+        list = [];
+        journaledSet(this.journal, this.state.events, event.runId, list);
+      }
+      journaledPush(this.journal, list, event);
+    }
+  }
+
+  private storeArtifact(artifact: ArtifactRef): void {
+    const isNew = !this.state.artifacts.has(artifact.artifactId);
+    journaledSet(this.journal, this.state.artifacts, artifact.artifactId, artifact);
+    if (isNew) {
+      let ids = this.state.artifactsByRun.get(artifact.runId);
+      if (!ids) {
+        ids = [];
+        journaledSet(this.journal, this.state.artifactsByRun, artifact.runId, ids);
+      }
+      journaledPush(this.journal, ids, artifact.artifactId);
+    }
   }
 }
