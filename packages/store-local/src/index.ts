@@ -1,2 +1,3 @@
 export { sqliteStores, SqliteStoresOptionsSchema, type SqliteStoresOptions } from './sqlite-stores';
 export { migrations as sqliteMigrations, type Migration as SqliteMigration } from './migrations';
+export { checkpointerChannel } from './sqlite-checkpointer';

@@ -1,14 +1,32 @@
+import { statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { KeyedMutex, Mutex, integrationError } from '@integration/contracts';
 import { applyMigrations } from './migrations';
 import { isBusy, toStoreError } from './errors';
+import { BackgroundCheckpointer } from './sqlite-checkpointer';
 
 /**
  * How long one statement waits inside SQLite for another process's lock. Longer waits happen as
  * async retries (`retryBusy`), so a contended file never blocks the event loop for long.
  */
 const BUSY_STEP_MS = 20;
+
+/**
+ * Page cache of the connection (KiB, as `cache_size = -N`). SQLite's default (2 MiB) is smaller
+ * than the indexes a busy ledger inserts into, so every commit re-read evicted pages from the OS.
+ */
+const CACHE_KIB = 32 * 1024;
+
+/**
+ * The background checkpointer starts once the WAL has reached SQLite's autocheckpoint size (1000
+ * pages), i.e. the file sees enough writes for inline checkpoints to stall commits; a short-lived
+ * or read-mostly process never starts a thread. Checked every this many prepared-statement lookups.
+ */
+const CHECKPOINTER_CHECK_EVERY = 1024;
+const AUTOCHECKPOINT_PAGES = 1000;
+/** The writer's autocheckpoint once the checkpointer runs (pages; 40 MiB of WAL at 4 KiB pages). */
+const BACKSTOP_AUTOCHECKPOINT_PAGES = 10_000;
 
 export interface SqliteHandleOptions {
   path: string;
@@ -33,6 +51,8 @@ class SqliteFile {
   readonly runAtomic: Database.Transaction<(fn: () => unknown) => unknown>;
   users = 0;
   closed = false;
+  private statementsUntilCheck = CHECKPOINTER_CHECK_EVERY;
+  private checkpointer: BackgroundCheckpointer | null = null;
 
   constructor(readonly options: SqliteHandleOptions) {
     this.db = new Database(options.path, { timeout: Math.min(BUSY_STEP_MS, options.busyTimeoutMs) });
@@ -40,11 +60,36 @@ class SqliteFile {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.synchronous}`);
       this.db.pragma('foreign_keys = OFF');
+      this.db.pragma(`cache_size = -${CACHE_KIB}`);
       this.runAtomic = this.db.transaction((fn: () => unknown) => fn());
     } catch (error) {
       this.db.close();
       throw error;
     }
+  }
+
+  /** Counts statement use; now and then starts the background checkpointer once the WAL is big enough. */
+  noteStatement(): void {
+    if (--this.statementsUntilCheck > 0 || this.checkpointer || this.closed) return;
+    this.statementsUntilCheck = CHECKPOINTER_CHECK_EVERY;
+    const wal = statSync(`${this.options.path}-wal`, { throwIfNoEntry: false });
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    if (wal && wal.size >= AUTOCHECKPOINT_PAGES * pageSize) {
+      this.checkpointer = new BackgroundCheckpointer({ path: this.options.path, synchronous: this.options.synchronous });
+      // The writer's own autocheckpoint stays as a backstop: when the thread cannot keep up (or
+      // has not caught up at the moment a write starts, which the WAL needs to rewind), the commit
+      // that passes this size copies what is left and lets the WAL start over.
+      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+      this.db.pragma(`journal_size_limit = ${BACKSTOP_AUTOCHECKPOINT_PAGES * pageSize}`);
+    }
+  }
+
+  /** Stops the checkpointer thread (waiting for it), then closes the connection (its final checkpoint removes the WAL). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.statements.clear();
+    if (this.checkpointer) await this.checkpointer.stop();
+    this.db.close();
   }
 }
 
@@ -114,6 +159,7 @@ export class SqliteHandle {
   }
 
   stmt(sql: string): Database.Statement {
+    this.file.noteStatement();
     let statement = this.file.statements.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
@@ -146,16 +192,14 @@ export class SqliteHandle {
   }
 
   /** Closes this instance; the file closes (checkpointing the WAL) when its last user closes. */
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.notifyWork();
     this.file.users -= 1;
     if (this.file.users === 0 && !this.file.closed) {
-      this.file.closed = true;
-      this.file.statements.clear();
       if (openFiles.get(this.file.options.path) === this.file) openFiles.delete(this.file.options.path);
-      this.file.db.close();
+      await this.file.close();
     }
   }
 }

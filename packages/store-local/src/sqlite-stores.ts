@@ -44,7 +44,7 @@ export function sqliteStores(input: SqliteStoresOptions): Stores {
   try {
     h.migrate();
   } catch (error) {
-    h.close();
+    void h.close();
     throw toStoreError(error);
   }
   const lockOptions = { ttlMs: options.lockTtlMs, pollMs: options.lockPollMs };
