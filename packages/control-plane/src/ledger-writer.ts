@@ -1,5 +1,7 @@
 import {
   emptyTrace,
+  freezeOwnedJson,
+  frozenJsonCopy,
   isoAt,
   newId,
   redact,
@@ -21,7 +23,8 @@ export interface EventPosition {
 
 /**
  * Builds ledger records from specs: ids, seqs, timestamps and redaction (by key, and by the
- * values of the current lease's secrets) happen here, once, for every durable write.
+ * values of the current lease's secrets) happen here, once, for every durable write. What it
+ * returns is deeply frozen JSON, so no tier or reader needs to copy it again.
  */
 export class LedgerWriter {
   constructor(
@@ -33,8 +36,9 @@ export class LedgerWriter {
     return secrets.length === 0 ? this : new LedgerWriter(this.clock, secrets);
   }
 
+  /** A redacted, deeply frozen copy (redact's result is fresh, so it is frozen in place). */
   redact<T>(value: T): T {
-    return redact(value, { secrets: this.secrets });
+    return freezeOwnedJson(redact(value, { secrets: this.secrets }));
   }
 
   now(): string {
@@ -45,8 +49,8 @@ export class LedgerWriter {
   events(position: EventPosition, firstSeq: number, specs: EventSpec[]): Event[] {
     const ts = this.now();
     // One trace object for the batch: events of one position share it.
-    const trace = { ...emptyTrace(), traceId: position.traceId };
-    return specs.map((spec, index) => ({
+    const trace = Object.freeze({ ...emptyTrace(), traceId: position.traceId });
+    return specs.map((spec, index) => Object.freeze({
       eventId: newId('evt'),
       schemaVersion: '1.0',
       runId: position.runId,
@@ -57,7 +61,7 @@ export class LedgerWriter {
       stream: spec.stream ?? 'system',
       level: spec.level ?? 'info',
       payload: this.redact(spec.payload ?? {}),
-      payloadRef: spec.payloadRef ?? null,
+      payloadRef: spec.payloadRef ? frozenJsonCopy(spec.payloadRef) : null,
       trace,
       targetId: position.targetId,
       sessionId: spec.sessionId ?? null,

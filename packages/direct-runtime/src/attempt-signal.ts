@@ -1,4 +1,4 @@
-import { ExecutionError, type IntegrationError } from '@integration/contracts';
+import { ExecutionError, NEVER_ABORTED, type IntegrationError } from '@integration/contracts';
 
 /** setTimeout overflows above 2^31-1 ms (and then fires at once); longer timeouts are clamped. */
 export const MAX_TIMEOUT_MS = 2_147_483_647;
@@ -56,7 +56,7 @@ export function attemptSignal(parent: AbortSignal, timeoutMs: number): AttemptSi
   if (parent.aborted) {
     abort(cancelledError());
   } else {
-    parent.addEventListener('abort', onParentAbort, { once: true });
+    if (parent !== NEVER_ABORTED) parent.addEventListener('abort', onParentAbort, { once: true });
     timer = setTimeout(() => abort(timeoutError(timeoutMs)), Math.min(Math.max(timeoutMs, 0), MAX_TIMEOUT_MS));
   }
   return {

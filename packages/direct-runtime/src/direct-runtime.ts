@@ -1,5 +1,6 @@
 import {
   ExecutionError,
+  frozenJsonCopy,
   secretValuesOf,
   ValidationError,
   type ArtifactRef,
@@ -18,7 +19,6 @@ import { connectorEvent } from './event-collector';
 import { redactingLogger } from './redacting-logger';
 import { matchableSecrets } from './secret-scrub';
 import { checkExecuteArguments } from './runtime-context';
-import { frozenCopy } from './frozen-copy';
 import { resolveOptions, type DirectRuntimeOptions } from './runtime-options';
 
 type Outcome = { ok: true; output: unknown } | { ok: false; error: IntegrationError };
@@ -101,7 +101,7 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
       let frozenPolicy: RuntimeContext['executionPolicy'] | undefined;
       const handlerContext: HandlerContext = {
         get lease() {
-          return (frozenLease ??= frozenCopy(context.lease));
+          return (frozenLease ??= frozenJsonCopy(context.lease));
         },
         runId: context.runId,
         attempt: context.attempt,
@@ -116,7 +116,7 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
         tenantId: context.tenantId ?? null,
         actorId: context.actorId ?? null,
         get executionPolicy() {
-          return (frozenPolicy ??= frozenCopy(context.executionPolicy));
+          return (frozenPolicy ??= frozenJsonCopy(context.executionPolicy));
         },
         target: context.target ?? null,
         extensions: context.extensions ?? {},

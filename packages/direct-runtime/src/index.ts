@@ -9,4 +9,3 @@ export type { ArtifactWriterOptions, SerialisedContent } from './artifact-writer
 export { connectorEvent, reservedEventPrefixes } from './event-collector';
 export { redactingLogger } from './redacting-logger';
 export { memoryArtifactPayloads as memoryPayloadStore } from '@integration/contracts';
-export { frozenCopy } from './frozen-copy';

@@ -1,3 +1,5 @@
+import { frozenJsonCopy } from '../frozen-json';
+
 /** Undo log of a memory transaction: every write records how to reverse itself. */
 export class Journal {
   private readonly undo: Array<() => void> = [];
@@ -51,32 +53,10 @@ export function journaledPush<T>(journal: Journal | null, list: T[], ...items: T
 
 /**
  * Records are stored as frozen deep copies with JSON semantics (what a durable tier would
- * round-trip: undefined dropped, Dates as ISO strings), so reads can share them without copying.
+ * round-trip), so reads can share them without copying. Frozen input is shared as it is.
  */
 export function copy<T>(value: T): T {
   // A list handed back to a caller stays sortable; the records in it are frozen.
-  if (Array.isArray(value)) return value.map((item) => freezeJson(item) ?? null) as T;
-  return freezeJson(value) as T;
-}
-
-function freezeJson(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) return null;
-    return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
-  }
-  if (Object.isFrozen(value) && !(value instanceof Date)) return value;
-  const withJson = value as { toJSON?: () => unknown };
-  if (typeof withJson.toJSON === 'function') return freezeJson(withJson.toJSON());
-  if (Array.isArray(value)) {
-    return Object.freeze(value.map((item) => {
-      const cloned = freezeJson(item);
-      return cloned === undefined ? null : cloned;
-    }));
-  }
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const cloned = freezeJson((value as Record<string, unknown>)[key]);
-    if (cloned !== undefined) out[key] = cloned;
-  }
-  return Object.freeze(out);
+  if (Array.isArray(value)) return value.map((item) => frozenJsonCopy(item) ?? null) as T;
+  return frozenJsonCopy(value);
 }

@@ -7,12 +7,27 @@ import type { Run, RunPatch } from '../records/run';
 import type { TargetDescriptor } from '../records/target-descriptor';
 import type { AttemptCompletion, AttemptCompletionResult, AttemptStart, LedgerStore, RunFilter } from '../stores/ledger-store';
 import { checkFence } from '../stores/fence';
+import { frozenJsonCopy } from '../frozen-json';
 import { copy, journaledPush, journaledSet } from './journal';
 import { MemoryAccess } from './state';
 
 /** An event's position within its run (positions are indexed per run). */
 const positionKey = (e: Pick<Event, 'attempt' | 'seq'>) => `${e.attempt ?? 0}:${e.seq}`;
 const idempotencyKeyOf = (run: Run) => `${run.capabilityId}|${run.idempotencyKey}`;
+
+/**
+ * The stored record (frozen already) with the patch applied, as a durable tier would: values are
+ * copied, and a key whose value JSON drops (undefined) is removed.
+ */
+function withPatch<T extends object>(current: T, patch: Partial<T>): T {
+  const next: Record<string, unknown> = { ...(current as Record<string, unknown>) };
+  for (const key of Object.keys(patch)) {
+    const value = frozenJsonCopy((patch as Record<string, unknown>)[key]);
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  return Object.freeze(next) as T;
+}
 
 interface EventPlan {
   fresh: Event[];
@@ -172,7 +187,7 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   private patchedRun(runId: string, patch: RunPatch): Run {
     const current = this.state.runs.get(runId);
     if (!current) throw new NotFoundError('unknown_run', `no run ${runId}`);
-    return copy({ ...current, ...patch });
+    return withPatch(current, patch);
   }
 
   private replaceRun(run: Run): Run {
@@ -199,7 +214,7 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
     const current = this.state.attempts.get(attemptId);
     if (!current) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
     checkFence(current, fence);
-    return copy({ ...current, ...patch, aggregatorId: fence.aggregatorId, aggregatorEpoch: fence.aggregatorEpoch });
+    return withPatch(current, { ...patch, aggregatorId: fence.aggregatorId, aggregatorEpoch: fence.aggregatorEpoch });
   }
 
   private replaceAttempt(attempt: Attempt): Attempt {

@@ -17,10 +17,11 @@ export const CredentialRefSchema = z.object({
 });
 export type CredentialRef = z.infer<typeof CredentialRefSchema>;
 
+/** Deeply frozen: records share it as it is. */
 export const ANONYMOUS_CREDENTIAL_REF: CredentialRef = Object.freeze({
   id: 'cred_anonymous',
   subject: 'anonymous',
-  scopes: [],
+  scopes: Object.freeze([]) as unknown as string[],
   authType: 'none',
   connectionId: null,
   installId: null,

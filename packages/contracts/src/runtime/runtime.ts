@@ -9,6 +9,12 @@ import type { IntegrationError } from '../errors/integration-error';
 import type { Capability } from '../authoring/capability';
 import type { Logger } from './logger';
 
+/**
+ * The signal of a caller that cannot cancel (its controller is held by nobody). Hosts pass it when
+ * no signal was given; runtimes may skip listening to it, which saves a listener per attempt.
+ */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
 /** Everything a runtime receives for one attempt. Only the lease carries secret material. */
 export interface RuntimeContext {
   runId: string;

@@ -1,9 +1,11 @@
 import {
   ConflictError,
+  frozenJsonCopy,
   integrationError,
   isErrorCode,
   isIntegrationError,
   newId,
+  NEVER_ABORTED,
   parseAt,
   secretValuesOf,
   InvocationRequestSchema,
@@ -28,8 +30,6 @@ export interface InvokeResult {
   attempt: CompletedAttempt['attempt'];
   output: unknown;
 }
-
-const neverAborted = new AbortController().signal;
 
 export function executionRequestOf(request: InvocationRequest, signal?: AbortSignal): ExecutionRequest {
   return {
@@ -62,14 +62,15 @@ export async function invokePipeline(ctx: ControlPlaneContext, raw: unknown, sig
   }
 
   const now = ctx.writer.now();
-  const run: Run = {
+  // Frozen like every record the writer builds: the memory tier can keep it without a copy.
+  const run: Run = Object.freeze({
     runId: newId('run'),
     capabilityId: capability.id,
     connectorId: capability.connectorId,
     runtimeClass: capability.runtimeClass,
     status: 'accepted',
     input: ctx.writer.redact(input),
-    credentialRef: binding.credentialRef,
+    credentialRef: frozenJsonCopy(binding.credentialRef),
     targetId: request.targetId ?? null,
     tenantId: request.tenantId ?? binding.tenantId,
     actorId: request.actorId ?? null,
@@ -80,7 +81,7 @@ export async function invokePipeline(ctx: ControlPlaneContext, raw: unknown, sig
     policy: null,
     createdAt: now,
     updatedAt: now,
-  };
+  });
   try {
     return await execute(ctx, capability, input, run, true, binding, executionRequestOf(request, signal));
   } catch (error) {
@@ -124,7 +125,7 @@ export async function execute(
     idempotencyKey: request.idempotencyKey,
     executionPolicy: admission.decision.executionPolicy,
     target: admission.target,
-    signal: request.signal ?? neverAborted,
+    signal: request.signal ?? NEVER_ABORTED,
     timeoutMs: request.timeoutMs ?? capability.timeoutMs,
     logger: ctx.logger,
     clock: ctx.clock,

@@ -25,7 +25,7 @@ export async function startAttempt(
 ): Promise<StartedAttempt> {
   const updatedAt = writer.now();
   const build = (attemptNumber: number) => {
-    const attempt: Attempt = {
+    const attempt: Attempt = Object.freeze({
       attemptId: attemptIdFor(run.runId, attemptNumber),
       runId: run.runId,
       attempt: attemptNumber,
@@ -40,7 +40,7 @@ export async function startAttempt(
       error: null,
       createdAt: updatedAt,
       updatedAt,
-    };
+    });
     const events = writer.events(
       { runId: run.runId, attemptId: attempt.attemptId, attempt: attemptNumber, targetId: run.targetId, traceId: run.traceId },
       0,
@@ -51,7 +51,7 @@ export async function startAttempt(
 
   if (isNew) {
     // One store call (one round trip on Postgres): run, attempt 1 and run.started, atomically.
-    const stored: Run = { ...run, status: 'running', updatedAt };
+    const stored: Run = Object.freeze({ ...run, status: 'running', updatedAt });
     const { attempt, events, fence } = build(1);
     await ctx.stores.ledger.startAttempt({ run: stored, attempt, events, fence });
     return { run: stored, attempt };

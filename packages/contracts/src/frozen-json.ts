@@ -1,0 +1,71 @@
+/**
+ * Deeply frozen values with JSON semantics (what a durable tier round-trips: `undefined` and
+ * functions dropped from objects, `null` in arrays, non-finite numbers as `null`, `toJSON()` applied,
+ * so Dates become ISO strings). A frozen object is trusted to be such a value already and is shared,
+ * not copied: that is what lets the in-memory tier and its readers skip copies.
+ */
+
+function jsonLeaf(value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+}
+
+/** A deeply frozen JSON copy of `value` (frozen parts are shared). */
+export function frozenJsonCopy<T>(value: T): T {
+  return copyValue(value) as T;
+}
+
+function copyValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return jsonLeaf(value);
+  if (Object.isFrozen(value) && !(value instanceof Date)) return value;
+  const withJson = value as { toJSON?: () => unknown };
+  if (typeof withJson.toJSON === 'function') return copyValue(withJson.toJSON());
+  if (Array.isArray(value)) {
+    return Object.freeze(
+      value.map((item) => {
+        const cloned = copyValue(item);
+        return cloned === undefined ? null : cloned;
+      }),
+    );
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const cloned = copyValue((value as Record<string, unknown>)[key]);
+    if (cloned !== undefined) out[key] = cloned;
+  }
+  return Object.freeze(out);
+}
+
+/**
+ * Freezes `value` in place with the same JSON semantics, rewriting what JSON would (a Date becomes
+ * its ISO string, `undefined` members go). Only for values the caller exclusively owns, such as a
+ * fresh `redact()` result: nothing else may hold a reference that expects them mutable.
+ */
+export function freezeOwnedJson<T>(value: T): T {
+  return freezeValue(value) as T;
+}
+
+function freezeValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return jsonLeaf(value);
+  if (Object.isFrozen(value) && !(value instanceof Date)) return value;
+  const withJson = value as { toJSON?: () => unknown };
+  if (typeof withJson.toJSON === 'function') return copyValue(withJson.toJSON());
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const frozen = freezeValue(value[i]);
+      if (frozen !== value[i] || frozen === undefined) value[i] = frozen === undefined ? null : frozen;
+    }
+    return Object.freeze(value);
+  }
+  const record = value as Record<string, unknown>;
+  // Only plain objects are rewritten in place; anything else (a class instance) is copied.
+  const proto: unknown = Object.getPrototypeOf(record);
+  if (proto !== Object.prototype && proto !== null) return copyValue(record);
+  for (const key of Object.keys(record)) {
+    const child = record[key];
+    const frozen = freezeValue(child);
+    if (frozen === undefined) delete record[key];
+    else if (frozen !== child) record[key] = frozen;
+  }
+  return Object.freeze(record);
+}

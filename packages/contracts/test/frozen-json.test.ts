@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { freezeOwnedJson, frozenJsonCopy } from '../src';
+
+const isDeeplyFrozen = (value: unknown): boolean =>
+  value === null || typeof value !== 'object' || (Object.isFrozen(value) && Object.values(value).every(isDeeplyFrozen));
+
+/** JSON-shaped values with the things JSON rewrites mixed in: undefined, Dates, non-finite numbers. */
+const jsonish = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.jsonValue({ maxDepth: 1 }),
+    fc.constant(undefined),
+    fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY),
+    fc.date({ noInvalidDate: true }),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 6 }), tie('value'), { maxKeys: 4 }),
+  ),
+})).value;
+
+describe('frozen JSON', () => {
+  it('frozenJsonCopy and freezeOwnedJson both give what a JSON round trip gives, deeply frozen', () => {
+    fc.assert(
+      fc.property(jsonish, (value) => {
+        const viaJson = value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+        const copied = frozenJsonCopy(structuredClone(value));
+        const owned = freezeOwnedJson(structuredClone(value));
+        expect(copied).toEqual(viaJson);
+        expect(owned).toEqual(viaJson);
+        expect(isDeeplyFrozen(copied) && isDeeplyFrozen(owned)).toBe(true);
+      }),
+    );
+  });
+
+  it('frozenJsonCopy never touches its input; freezeOwnedJson freezes plain objects in place and copies class instances', () => {
+    const input = { a: { b: [1, undefined] }, when: new Date(0) };
+    const copied = frozenJsonCopy(input);
+    expect(Object.isFrozen(input)).toBe(false);
+    expect(input.a.b).toEqual([1, undefined]);
+    expect(copied).toEqual({ a: { b: [1, null] }, when: '1970-01-01T00:00:00.000Z' });
+
+    class Point {
+      constructor(public x: number) {}
+    }
+    const point = new Point(1);
+    const owned = freezeOwnedJson({ point, list: [point] });
+    expect(Object.isFrozen(point)).toBe(false);
+    expect(owned).toEqual({ point: { x: 1 }, list: [{ x: 1 }] });
+    expect(Object.getPrototypeOf(owned.point)).toBe(Object.prototype);
+  });
+
+  it('shares frozen parts instead of copying them', () => {
+    const shared = Object.freeze({ traceId: 't' });
+    const copied = frozenJsonCopy({ trace: shared });
+    expect(copied.trace).toBe(shared);
+    expect(frozenJsonCopy(copied)).toBe(copied);
+  });
+});
