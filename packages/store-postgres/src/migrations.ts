@@ -153,6 +153,21 @@ export const pgMigrations: PgMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'dispatch claim indexes',
+    // The claim reads due jobs in claim order straight off a partial index (was: every queued row
+    // gathered and sorted on each claim, ~1 ms per 1,000 queued jobs). Rows leave the partial
+    // indexes when their status moves on, so a completed job costs no entry; (status, available_at)
+    // took one on every state change and is replaced by them.
+    sql: `
+      CREATE INDEX dispatch_jobs_claim_idx ON {{schema}}.dispatch_jobs (available_at, created_at, dispatch_id)
+        WHERE status IN ('queued', 'retry_scheduled');
+      CREATE INDEX dispatch_jobs_lease_idx ON {{schema}}.dispatch_jobs (locked_until) WHERE status = 'running';
+      CREATE INDEX dispatch_jobs_dead_idx ON {{schema}}.dispatch_jobs (available_at, created_at, dispatch_id) WHERE status = 'dead_lettered';
+      DROP INDEX {{schema}}.dispatch_jobs_due_idx;
+    `,
+  },
 ];
 
 /**

@@ -16,26 +16,21 @@ const byCreated = (a: DispatchJob, b: DispatchJob) =>
   a.createdAt === b.createdAt ? (a.dispatchId < b.dispatchId ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1;
 
 export class PgDispatchStore extends PgAccess implements DispatchStore {
+  private batchers: { enqueue: TurnBatcher<NewJobRow, Set<string>>; settle: TurnBatcher<SettleRow, Map<string, DispatchJob>> } | null = null;
+
   /**
    * One statement: the insert and its NOTIFY commit together (NOTIFY is transactional), and only a
-   * duplicate costs a second query (to return the stored job untouched).
+   * duplicate costs a second query (to return the stored job untouched). Outside a transaction,
+   * enqueues that arrive in the same event-loop turn share that statement (see TurnBatcher).
    */
   async enqueue(job: DispatchJob): Promise<{ status: 'enqueued' | 'duplicate'; job: DispatchJob }> {
-    const record = json(job);
-    const inserted = await this.q.query(
-      `WITH inserted AS (
-         INSERT INTO ${this.t('dispatch_jobs')} (dispatch_id, status, available_at, locked_until, created_at, run_id, connector_id, trigger_id, record)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::json) ON CONFLICT (dispatch_id) DO NOTHING
-         RETURNING 1
-       )
-       SELECT pg_notify($10, 'work') FROM inserted`,
-      [job.dispatchId, job.status, job.availableAt, job.lockedUntil ?? null, job.createdAt, job.runId, job.connectorId, job.triggerId, record, this.ctx.channel],
-    );
-    if (!inserted.rowCount) {
+    const row: NewJobRow = { job, record: json(job) };
+    const inserted = this.q.inTransaction ? await this.insertJobs([row]) : await this.batches().enqueue.submit(job.dispatchId, row);
+    if (!inserted.has(job.dispatchId)) {
       const existing = await this.read(this.q, job.dispatchId);
       return { status: 'duplicate', job: existing! };
     }
-    return this.wakeLocal({ status: 'enqueued', job: JSON.parse(record) as DispatchJob }, true);
+    return this.wakeLocal({ status: 'enqueued', job: JSON.parse(row.record) as DispatchJob }, true);
   }
 
   async fetchJob(dispatchId: string): Promise<DispatchJob | null> {
@@ -72,21 +67,34 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
 
   /**
    * One statement: `SELECT … FOR UPDATE SKIP LOCKED` in claim order picks the due rows and the
-   * UPDATE marks them running under the lease (the record is patched in place, by
-   * dispatchRules.claimed's rule, which the store battery holds every tier to). Concurrent claimers
-   * on any connection skip each other's rows, so no job is handed out twice.
+   * UPDATE marks them running under the lease (the record is patched in place by
+   * dispatchRules.claimed's rule, which the store battery holds every tier to). Queued and
+   * expired-lease rows are read separately, each off its own partial index in claim order, and
+   * merged; concurrent claimers on any connection skip each other's rows, so no job is handed out
+   * twice.
    */
   async claim(request: ClaimRequest): Promise<DispatchJob[]> {
     if (request.limit <= 0) return [];
     const nowIso = isoAt(request.now);
     const { rows } = await this.q.query<{ record: DispatchJob }>(
-      `WITH due AS (
-         SELECT dispatch_id FROM ${this.t('dispatch_jobs')}
-         WHERE (status IN ('queued', 'retry_scheduled') AND available_at <= $1)
-            OR (status = 'running' AND locked_until IS NOT NULL AND locked_until < $1)
+      `WITH queued AS (
+         SELECT dispatch_id, available_at, created_at FROM ${this.t('dispatch_jobs')}
+         WHERE status IN ('queued', 'retry_scheduled') AND available_at <= $1
          ORDER BY available_at, created_at, dispatch_id
          LIMIT $2
          FOR UPDATE SKIP LOCKED
+       ),
+       expired AS (
+         SELECT dispatch_id, available_at, created_at FROM ${this.t('dispatch_jobs')}
+         WHERE status = 'running' AND locked_until < $1
+         ORDER BY available_at, created_at, dispatch_id
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       ),
+       due AS (
+         SELECT dispatch_id FROM (SELECT * FROM queued UNION ALL SELECT * FROM expired) candidates
+         ORDER BY available_at, created_at, dispatch_id
+         LIMIT $2
        )
        UPDATE ${this.t('dispatch_jobs')} d
        SET status = 'running', locked_until = $4,
@@ -136,23 +144,13 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
    * One conditional UPDATE fenced by the lease (`status = 'running'` and `lockedBy` = this worker):
    * a worker whose lease expired and was taken over changes nothing. Only a refused settle costs a
    * second query, to tell `unknown_dispatch` from `lock_lost`. A settle back to the queue NOTIFYs
-   * in the same statement.
+   * in the same statement. Outside a transaction, settles of one event-loop turn share it.
    */
   async settle(dispatchId: string, workerId: string, settlement: DispatchSettlement): Promise<DispatchJob> {
-    const requeued = settlement.status === 'retry_scheduled' || settlement.status === 'released';
-    const { patch, status, availableAt, undoAttempt } = settlementPatch(settlement);
-    const update = `UPDATE ${this.t('dispatch_jobs')}
-       SET status = $3, available_at = coalesce($4, available_at), locked_until = NULL,
-           record = (record::jsonb || $5::jsonb || jsonb_build_object('attempts', greatest(0, (record->>'attempts')::int - $6::int)))::json
-       WHERE dispatch_id = $1 AND status = 'running' AND record->>'lockedBy' = $2
-       RETURNING record`;
-    const params = [dispatchId, workerId, status, availableAt, json(patch), undoAttempt ? 1 : 0];
-    const { rows } = await this.q.query<{ record: DispatchJob }>(
-      requeued ? `WITH settled AS (${update}) SELECT record, pg_notify($7, 'work') FROM settled` : update,
-      requeued ? [...params, this.ctx.channel] : params,
-    );
-    const next = first<DispatchJob>(rows);
-    if (next) return this.wakeLocal(next, requeued);
+    const row: SettleRow = { dispatchId, workerId, ...settlementPatch(settlement) };
+    const settled = this.q.inTransaction ? await this.updateSettled([row]) : await this.batches().settle.submit(dispatchId, row);
+    const next = settled.get(dispatchId);
+    if (next) return this.wakeLocal(next, next.status === 'queued' || next.status === 'retry_scheduled');
     const job = await this.read(this.q, dispatchId);
     if (!job) throw new NotFoundError('unknown_dispatch', `no dispatch ${dispatchId}`);
     throw new ConflictError('lock_lost', `worker ${workerId} no longer owns dispatch ${dispatchId}`, {
@@ -220,6 +218,70 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
     return result;
   }
 
+  /** Inserts the new jobs (an existing dispatch id is left untouched); returns the ids inserted. */
+  private async insertJobs(rows: NewJobRow[]): Promise<Set<string>> {
+    const column = <T>(pick: (job: DispatchJob) => T) => rows.map((r) => pick(r.job));
+    const { rows: inserted } = await this.q.query<{ dispatch_id: string }>(
+      `WITH inserted AS (
+         INSERT INTO ${this.t('dispatch_jobs')} (dispatch_id, status, available_at, locked_until, created_at, run_id, connector_id, trigger_id, record)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::json[])
+         ON CONFLICT (dispatch_id) DO NOTHING
+         RETURNING dispatch_id
+       )
+       SELECT dispatch_id, pg_notify($10, 'work') FROM inserted`,
+      [
+        column((j) => j.dispatchId),
+        column((j) => j.status),
+        column((j) => j.availableAt),
+        column((j) => j.lockedUntil ?? null),
+        column((j) => j.createdAt),
+        column((j) => j.runId),
+        column((j) => j.connectorId),
+        column((j) => j.triggerId),
+        rows.map((r) => r.record),
+        this.ctx.channel,
+      ],
+    );
+    return new Set(inserted.map((r) => r.dispatch_id));
+  }
+
+  /** Applies each settlement whose job the worker still holds; returns the settled jobs by id. */
+  private async updateSettled(rows: SettleRow[]): Promise<Map<string, DispatchJob>> {
+    const { rows: settled } = await this.q.query<{ dispatch_id: string; record: DispatchJob }>(
+      `WITH v AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::int[]) AS v(dispatch_id, worker_id, status, available_at, patch, undo_attempt)
+       ),
+       settled AS (
+         UPDATE ${this.t('dispatch_jobs')} d
+         SET status = v.status, available_at = coalesce(v.available_at, d.available_at), locked_until = NULL,
+             record = (d.record::jsonb || v.patch || jsonb_build_object('attempts', greatest(0, (d.record->>'attempts')::int - v.undo_attempt)))::json
+         FROM v
+         WHERE d.dispatch_id = v.dispatch_id AND d.status = 'running' AND d.record->>'lockedBy' = v.worker_id
+         RETURNING d.dispatch_id, d.status, d.record
+       )
+       SELECT dispatch_id, record, CASE WHEN status IN ('queued', 'retry_scheduled') THEN pg_notify($7, 'work') IS NULL END AS notified FROM settled`,
+      [
+        rows.map((r) => r.dispatchId),
+        rows.map((r) => r.workerId),
+        rows.map((r) => r.status),
+        rows.map((r) => r.availableAt),
+        rows.map((r) => json(r.patch)),
+        rows.map((r) => (r.undoAttempt ? 1 : 0)),
+        this.ctx.channel,
+      ],
+    );
+    return new Map(settled.map((r) => [r.dispatch_id, r.record]));
+  }
+
+  /** The statement batchers of this (non-transactional) store view, made on first use. */
+  private batches() {
+    this.batchers ??= {
+      enqueue: new TurnBatcher((rows) => this.insertJobs(rows)),
+      settle: new TurnBatcher((rows) => this.updateSettled(rows)),
+    };
+    return this.batchers;
+  }
+
   private async read(q: Executor, dispatchId: string): Promise<DispatchJob | null> {
     return first<DispatchJob>((await q.query(`SELECT record FROM ${this.t('dispatch_jobs')} WHERE dispatch_id = $1`, [dispatchId])).rows);
   }
@@ -240,7 +302,7 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
  * the conditional UPDATE needs no prior read). `undoAttempt` takes back the attempt a release
  * before the start had counted.
  */
-function settlementPatch(settlement: DispatchSettlement): { patch: Partial<DispatchJob>; status: DispatchJob['status']; availableAt: string | null; undoAttempt: boolean } {
+function settlementPatch(settlement: DispatchSettlement): Omit<SettleRow, 'dispatchId' | 'workerId'> {
   const at = isoAt(settlement.at);
   const unlocked = { lockedBy: null, lockedUntil: null, updatedAt: at };
   switch (settlement.status) {
@@ -255,6 +317,94 @@ function settlementPatch(settlement: DispatchSettlement): { patch: Partial<Dispa
     case 'released': {
       const availableAt = isoAt(settlement.availableAt);
       return { patch: { ...unlocked, status: 'queued', availableAt }, status: 'queued', availableAt, undoAttempt: settlement.undoAttempt };
+    }
+  }
+}
+
+interface NewJobRow {
+  job: DispatchJob;
+  /** The job as stored (JSON text). */
+  record: string;
+}
+
+interface SettleRow {
+  dispatchId: string;
+  workerId: string;
+  patch: Partial<DispatchJob>;
+  status: DispatchJob['status'];
+  /** The new availableAt, or null to keep it. */
+  availableAt: string | null;
+  undoAttempt: boolean;
+}
+
+interface Waiting<I, R> {
+  key: string;
+  input: I;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Statement batching for autocommit calls: the calls that arrive in one event-loop turn share one
+ * statement (`run` over all their inputs, one round trip and one commit instead of one each), and
+ * every caller receives the shared result to read its own part. Nothing waits for a batch to fill:
+ * the statement goes out on the next turn. An input whose key is already in the batch goes out in
+ * the next one, so a statement never holds one key twice. When a shared statement fails, each
+ * input is retried alone, so one bad input never fails its neighbours.
+ */
+class TurnBatcher<I, R> {
+  private waiting: Array<Waiting<I, R>> = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly run: (inputs: I[]) => Promise<R>,
+    private readonly maxBatch = 200,
+  ) {}
+
+  submit(key: string, input: I): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.push({ key, input, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const batch: Array<Waiting<I, R>> = [];
+      const keys = new Set<string>();
+      const later: Array<Waiting<I, R>> = [];
+      for (const item of this.waiting) {
+        if (batch.length < this.maxBatch && !keys.has(item.key)) {
+          keys.add(item.key);
+          batch.push(item);
+        } else {
+          later.push(item);
+        }
+      }
+      this.waiting = later;
+      if (later.length > 0) this.schedule();
+      void this.execute(batch);
+    });
+  }
+
+  private async execute(batch: Array<Waiting<I, R>>): Promise<void> {
+    try {
+      const result = await this.run(batch.map((item) => item.input));
+      for (const item of batch) item.resolve(result);
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error);
+      await Promise.all(
+        batch.map(async (item) => {
+          try {
+            item.resolve(await this.run([item.input]));
+          } catch (alone) {
+            item.reject(alone);
+          }
+        }),
+      );
     }
   }
 }
