@@ -128,6 +128,8 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
   const graceDefault = options.shutdownGraceMs ?? 10_000;
 
   const inflight = new Map<string, InFlight>();
+  /** Deliveries whose executeRun has not returned yet (the slots in use). */
+  let executing = 0;
   const stats: DispatchWorkerStats = { claimed: 0, completed: 0, recovered: 0, retried: 0, deadLettered: 0, released: 0, lostLeases: 0 };
   let running = false;
   let stopping = false;
@@ -145,11 +147,16 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
 
   /**
    * Settlements that finish in the same event-loop turn share one store transaction (fewer commits
-   * per job). If the shared transaction fails (e.g. one job's lease was lost), each is retried alone.
+   * per job), where commits are serialised anyway (SQLite, memory). If the shared transaction fails
+   * (e.g. one job's lease was lost), each is retried alone. Postgres settles each at once: its store
+   * already folds the settles of one turn into one statement (one round trip, where a shared
+   * transaction costs BEGIN, a statement per job and COMMIT, in turn on one connection).
    */
+  const shareSettleTransactions = options.stores.tier !== 'postgres';
   const settleQueue: Array<{ id: string; settlement: DispatchSettlement; resolve: (job: DispatchJob) => void; reject: (e: unknown) => void }> = [];
   let settleFlushScheduled = false;
   function batchedSettle(id: string, settlement: DispatchSettlement): Promise<DispatchJob> {
+    if (!shareSettleTransactions) return store.settle(id, workerId, settlement);
     return new Promise((resolve, reject) => {
       settleQueue.push({ id, settlement, resolve, reject });
       if (!settleFlushScheduled) {
@@ -204,7 +211,8 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
     }
   }
 
-  async function deliver(entry: InFlight): Promise<void> {
+  /** Runs the job, frees its slot (`executed`) and settles the outcome. */
+  async function deliver(entry: InFlight, executed: () => void): Promise<void> {
     const { job } = entry;
     let outcome: Outcome;
     try {
@@ -218,6 +226,9 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
     } catch (error) {
       outcome = classifyFailure(error, job.attempts, job.maxAttempts, clock.now());
     }
+    // The slot is free once executeRun returns: the next job starts while this outcome is settled
+    // (the job stays leased and heartbeated until then, and stop() still waits for it).
+    executed();
     const now = clock.now();
     if (outcome.kind === 'completed') {
       const settled = await settle(entry, { status: 'completed', at: now });
@@ -246,14 +257,22 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
   function launch(job: DispatchJob): void {
     const entry: InFlight = { job, controller: new AbortController(), abandoned: false, done: Promise.resolve() };
     inflight.set(job.dispatchId, entry);
-    entry.done = deliver(entry)
+    executing += 1;
+    let slotFreed = false;
+    const freeSlot = () => {
+      if (slotFreed) return;
+      slotFreed = true;
+      executing -= 1;
+      const next = stopping ? undefined : buffer.shift();
+      if (next) launch(next);
+      // A free slot is refilled at once (completions that land while a claim runs coalesce into the next one).
+      signalWake();
+    };
+    entry.done = deliver(entry, freeSlot)
       .catch((error: unknown) => logger.error({ dispatchId: job.dispatchId, err: error }, 'delivery crashed'))
       .finally(() => {
         inflight.delete(job.dispatchId);
-        const next = stopping ? undefined : buffer.shift();
-        if (next) launch(next);
-        // A free slot is refilled at once (completions that land while a claim runs coalesce into the next one).
-        signalWake();
+        freeSlot();
       });
   }
 
@@ -275,8 +294,8 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
   async function loop(): Promise<void> {
     while (!stopping) {
       wakePending = false;
-      const free = concurrency - inflight.size;
-      const room = concurrency + prefetch - inflight.size - buffer.length;
+      const free = concurrency - executing;
+      const room = concurrency + prefetch - executing - buffer.length;
       // Without prefetch: claim for every free slot. With it: refill once the buffer runs low.
       const wanted = prefetch === 0 ? (free > 0 ? Math.min(batchSize, free) : 0) : buffer.length <= lowWater ? Math.min(batchSize, room) : 0;
       let claimed: DispatchJob[] = [];
@@ -295,7 +314,7 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
         }
         stats.claimed += claimed.length;
         for (const job of claimed) {
-          if (inflight.size < concurrency) launch(job);
+          if (executing < concurrency) launch(job);
           else buffer.push(job);
         }
       }
