@@ -12,6 +12,9 @@ import {
 import { SqliteAccess, json, parseRecord, parseRecords, type CommitEffects } from './sqlite-access';
 import type { SqliteHandle } from './sqlite-handle';
 
+/** Open transactions (by their commit-effects list) that have already bumped the work signal. */
+const signalledTransactions = new WeakSet<object>();
+
 const byCreated = (a: DispatchJob, b: DispatchJob) =>
   a.createdAt === b.createdAt ? (a.dispatchId < b.dispatchId ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1;
 
@@ -35,8 +38,7 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(job.dispatchId, job.status, job.availableAt, job.lockedUntil ?? null, job.createdAt, job.runId, job.connectorId, job.triggerId, json(job));
-        this.h.signalWork();
-        this.afterCommit(() => this.h.notifyWork());
+        this.signalWork();
         return { status: 'enqueued' as const, job: JSON.parse(json(job)) as DispatchJob };
       }),
     );
@@ -127,10 +129,7 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
         }
         const next = dispatchRules.settled(job, settlement);
         this.write(next);
-        if (next.status === 'queued' || next.status === 'retry_scheduled') {
-          this.h.signalWork();
-          this.afterCommit(() => this.h.notifyWork());
-        }
+        if (next.status === 'queued' || next.status === 'retry_scheduled') this.signalWork();
         return JSON.parse(json(next)) as DispatchJob;
       }),
     );
@@ -148,10 +147,7 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
             this.write(next);
             return next;
           });
-        if (replayedJobs.length > 0) {
-          this.h.signalWork();
-          this.afterCommit(() => this.h.notifyWork());
-        }
+        if (replayedJobs.length > 0) this.signalWork();
         return JSON.parse(json(replayedJobs)) as DispatchJob[];
       }),
     );
@@ -192,6 +188,20 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
       this.h.workWaiters.add(done);
       signal?.addEventListener('abort', done, { once: true });
     });
+  }
+
+  /**
+   * Bumps the cross-process work signal and wakes local waiters after commit; once per transaction
+   * (a group commit of 64 admissions enqueues 64 jobs but needs one bump). Always the last write of
+   * its step, so the bump is not lost to a rolled-back savepoint.
+   */
+  private signalWork(): void {
+    if (this.effects) {
+      if (signalledTransactions.has(this.effects)) return;
+      signalledTransactions.add(this.effects);
+    }
+    this.h.signalWork();
+    this.afterCommit(() => this.h.notifyWork());
   }
 
   private read(dispatchId: string): DispatchJob | null {

@@ -1,7 +1,29 @@
 import type { CheckpointKey, DedupeScope, IngressStore, TriggerCheckpoint, TriggerFilter, TriggerRecord } from '@integration/contracts';
-import { SqliteAccess, json, parseRecord, parseRecords } from './sqlite-access';
+import { SqliteAccess, json, parseRecord } from './sqlite-access';
 
-type Row = { record: string } | undefined;
+type Row = { record: string; signal_data_is_payload: number };
+
+/**
+ * A trigger's signal carries the admitted payload again as `data`. When it is the payload itself
+ * (as ingress builds it), the row stores it once: `data` is kept as a null placeholder (so the key
+ * keeps its place) and flagged, and reading puts a copy of the payload back.
+ */
+function storedTrigger(trigger: TriggerRecord): { text: string; dataIsPayload: 0 | 1 } {
+  if (trigger.signal && trigger.signal.data === trigger.payload && trigger.payload !== null && trigger.payload !== undefined) {
+    return { text: json({ ...trigger, signal: { ...trigger.signal, data: null } }), dataIsPayload: 1 };
+  }
+  return { text: json(trigger), dataIsPayload: 0 };
+}
+
+function triggerOf(row: Row): TriggerRecord {
+  const trigger = JSON.parse(row.record) as TriggerRecord;
+  if (row.signal_data_is_payload === 1 && trigger.signal) trigger.signal.data = structuredClone(trigger.payload);
+  return trigger;
+}
+
+const triggerFromRow = (row: unknown): TriggerRecord | null => (row ? triggerOf(row as Row) : null);
+const triggersFromRows = (rows: unknown[]): TriggerRecord[] => (rows as Row[]).map(triggerOf);
+const COLUMNS = 'record, signal_data_is_payload';
 
 export class SqliteIngressStore extends SqliteAccess implements IngressStore {
   /** One upsert: inserts, or takes over a reservation that expired at or before `now`. */
@@ -24,13 +46,14 @@ export class SqliteIngressStore extends SqliteAccess implements IngressStore {
 
   putTrigger(trigger: TriggerRecord): Promise<void> {
     return this.op(() => {
+      const stored = storedTrigger(trigger);
       this.h
         .stmt(
-          `INSERT INTO triggers (admission_id, tenant_id, connector_id, trigger_id, dedupe_key, status, run_id, created_at, record)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO triggers (admission_id, tenant_id, connector_id, trigger_id, dedupe_key, status, run_id, created_at, record, signal_data_is_payload)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (admission_id) DO UPDATE SET tenant_id = excluded.tenant_id, connector_id = excluded.connector_id,
              trigger_id = excluded.trigger_id, dedupe_key = excluded.dedupe_key, status = excluded.status, run_id = excluded.run_id,
-             created_at = excluded.created_at, record = excluded.record`,
+             created_at = excluded.created_at, record = excluded.record, signal_data_is_payload = excluded.signal_data_is_payload`,
         )
         .run(
           trigger.admissionId,
@@ -41,30 +64,31 @@ export class SqliteIngressStore extends SqliteAccess implements IngressStore {
           trigger.status,
           trigger.runId ?? null,
           trigger.createdAt,
-          json(trigger),
+          stored.text,
+          stored.dataIsPayload,
         );
     });
   }
 
   fetchTrigger(admissionId: string): Promise<TriggerRecord | null> {
-    return this.op(() => parseRecord<TriggerRecord>(this.h.stmt('SELECT record FROM triggers WHERE admission_id = ?').get(admissionId) as Row));
+    return this.op(() => triggerFromRow(this.h.stmt(`SELECT ${COLUMNS} FROM triggers WHERE admission_id = ?`).get(admissionId)));
   }
 
   fetchTriggerByScope(scope: DedupeScope): Promise<TriggerRecord | null> {
     return this.op(() =>
-      parseRecord<TriggerRecord>(
+      triggerFromRow(
         this.h
           .stmt(
-            `SELECT record FROM triggers WHERE status = 'accepted' AND tenant_id = ? AND connector_id = ? AND trigger_id = ? AND dedupe_key = ?
+            `SELECT ${COLUMNS} FROM triggers WHERE status = 'accepted' AND tenant_id = ? AND connector_id = ? AND trigger_id = ? AND dedupe_key = ?
              ORDER BY created_at DESC, admission_id DESC LIMIT 1`,
           )
-          .get(scope.tenantId, scope.connectorId, scope.triggerId, scope.dedupeKey) as Row,
+          .get(scope.tenantId, scope.connectorId, scope.triggerId, scope.dedupeKey),
       ),
     );
   }
 
   listRunTriggers(runId: string): Promise<TriggerRecord[]> {
-    return this.op(() => parseRecords<TriggerRecord>(this.h.stmt('SELECT record FROM triggers WHERE run_id = ? ORDER BY created_at, admission_id').all(runId)));
+    return this.op(() => triggersFromRows(this.h.stmt(`SELECT ${COLUMNS} FROM triggers WHERE run_id = ? ORDER BY created_at, admission_id`).all(runId)));
   }
 
   listTriggers(filter: TriggerFilter = {}): Promise<TriggerRecord[]> {
@@ -83,8 +107,8 @@ export class SqliteIngressStore extends SqliteAccess implements IngressStore {
         }
       }
       if (filter.limit) params.push(filter.limit);
-      const sql = `SELECT record FROM triggers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, admission_id${filter.limit ? ' LIMIT ?' : ''}`;
-      return parseRecords<TriggerRecord>(this.h.stmt(sql).all(...params));
+      const sql = `SELECT ${COLUMNS} FROM triggers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, admission_id${filter.limit ? ' LIMIT ?' : ''}`;
+      return triggersFromRows(this.h.stmt(sql).all(...params));
     });
   }
 
@@ -112,7 +136,7 @@ export class SqliteIngressStore extends SqliteAccess implements IngressStore {
       parseRecord<TriggerCheckpoint>(
         this.h
           .stmt('SELECT record FROM checkpoints WHERE tenant_id = ? AND connector_id = ? AND trigger_id = ? AND partition_key = ?')
-          .get(key.tenantId, key.connectorId, key.triggerId, key.partitionKey) as Row,
+          .get(key.tenantId, key.connectorId, key.triggerId, key.partitionKey) as { record: string } | undefined,
       ),
     );
   }
