@@ -27,21 +27,25 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
     super(h, effects);
   }
 
+  /**
+   * Insert-first (a taken dispatch id is read back as the duplicate). Inside a transaction the
+   * insert and the work-signal bump need no savepoint of their own: the bump is the last write, and
+   * a failure of either fails the caller's transaction.
+   */
   enqueue(job: DispatchJob): Promise<{ status: 'enqueued' | 'duplicate'; job: DispatchJob }> {
-    return this.op(() =>
-      this.h.atomic(() => {
-        const existing = this.read(job.dispatchId);
-        if (existing) return { status: 'duplicate' as const, job: existing };
-        this.h
-          .stmt(
-            `INSERT INTO dispatch_jobs (dispatch_id, status, available_at, locked_until, created_at, run_id, connector_id, trigger_id, record)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(job.dispatchId, job.status, job.availableAt, job.lockedUntil ?? null, job.createdAt, job.runId, job.connectorId, job.triggerId, json(job));
-        this.signalWork();
-        return { status: 'enqueued' as const, job: JSON.parse(json(job)) as DispatchJob };
-      }),
-    );
+    const step = () => {
+      const text = json(job);
+      const inserted = this.h
+        .stmt(
+          `INSERT INTO dispatch_jobs (dispatch_id, status, available_at, locked_until, created_at, run_id, connector_id, trigger_id, record)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dispatch_id) DO NOTHING`,
+        )
+        .run(job.dispatchId, job.status, job.availableAt, job.lockedUntil ?? null, job.createdAt, job.runId, job.connectorId, job.triggerId, text);
+      if (inserted.changes === 0) return { status: 'duplicate' as const, job: this.read(job.dispatchId)! };
+      this.signalWork();
+      return { status: 'enqueued' as const, job: JSON.parse(text) as DispatchJob };
+    };
+    return this.op(() => (this.inTransaction ? step() : this.h.atomic(step)));
   }
 
   fetchJob(dispatchId: string): Promise<DispatchJob | null> {

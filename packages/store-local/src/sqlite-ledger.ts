@@ -83,6 +83,8 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   }
 
   appendEvents(events: Event[], fence?: AggregatorFence): Promise<void> {
+    // One unfenced event is one INSERT (or a read on a taken position): atomic without a savepoint.
+    if (events.length === 1 && !fence) return this.op(() => this.append(events));
     return this.op(() => this.h.atomic(() => this.append(events, fence)));
   }
 
