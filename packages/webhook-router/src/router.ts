@@ -18,7 +18,7 @@ import { resolveRoute } from './resolve';
 import { routeVersion, TtlCache } from './route-cache';
 import { createRouteRegistry, type RouteRegistry } from './routes';
 import { httpStatusOf } from './status';
-import { publishWebhook } from './telemetry';
+import { publishWebhook, webhookChannels } from './telemetry';
 
 /** Resolves a secret held by auth (e.g. a connection's `webhook_secret`). */
 export interface SecretResolver {
@@ -127,14 +127,31 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
       routeLists.get(JSON.stringify(filter), () => stores.routes.listRoutes(filter)),
   } as typeof stores.routes;
 
-  function parseTarget(url: string): { connectorId: string; installId?: string; query: Record<string, string> } | null {
-    let parsed: URL;
-    try {
-      parsed = new URL(url, 'http://localhost');
-    } catch {
-      return null;
+  type Target = { connectorId: string; installId?: string; query: Record<string, string> };
+
+  /**
+   * A plain `/base/connector[/install]` path (unreserved characters; no dot segments, query,
+   * escapes or leading `//` authority) is its own pathname: no URL parser needed.
+   */
+  const plainPath = /^\/(?!\/)[A-Za-z0-9_~\-/]*$/;
+
+  function parseTarget(url: string): Target | null {
+    let path: string;
+    let query: Record<string, string>;
+    if (plainPath.test(url)) {
+      path = url;
+      query = {};
+    } else {
+      let parsed: URL;
+      try {
+        parsed = new URL(url, 'http://localhost');
+      } catch {
+        return null;
+      }
+      path = parsed.pathname;
+      query = Object.fromEntries(parsed.searchParams.entries());
     }
-    const path = parsed.pathname.replace(/\/+$/, '');
+    path = path.replace(/\/+$/, '');
     if (!path.startsWith(`${basePath}/`)) return null;
     const segments = path.slice(basePath.length + 1).split('/');
     if (segments.length < 1 || segments.length > 2 || segments.some((s) => s === '')) return null;
@@ -144,7 +161,6 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     } catch {
       return null;
     }
-    const query = Object.fromEntries(parsed.searchParams.entries());
     return decoded[1] === undefined ? { connectorId: decoded[0]!, query } : { connectorId: decoded[0]!, installId: decoded[1], query };
   }
 
@@ -186,9 +202,13 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     });
   }
 
-  async function deliver(delivery: WebhookDelivery): Promise<WebhookOutcome> {
+  function deliver(delivery: WebhookDelivery): Promise<WebhookOutcome> {
+    return deliverTo(parseTarget(delivery.url), delivery);
+  }
+
+  /** `deliver` with the URL already parsed (the HTTP adapters parse it once to decide on reading the body). */
+  async function deliverTo(target: Target | null, delivery: WebhookDelivery): Promise<WebhookOutcome> {
     let route: WebhookRoute | null = null;
-    const target = parseTarget(delivery.url);
     try {
       if (delivery.method.toUpperCase() !== 'POST') {
         return { status: 405, headers: { ...JSON_HEADERS, allow: 'POST' }, body: { error: { code: 'invalid_request', message: 'webhooks are POSTed' } } };
@@ -206,7 +226,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
       }
       route = await resolveRoute(cachedRoutes, target, { body, headers, query: target.query });
       if (!route.tenantId) throw new IntegrationError('tenant_not_found', `route ${route.routeId} names no tenant`);
-      publishWebhook('resolved', {
+      if (webhookChannels.resolved.hasSubscribers) publishWebhook('resolved', {
         routeId: route.routeId,
         connectorId: route.connectorId,
         tenantId: route.tenantId,
@@ -268,7 +288,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
         return new Response(JSON.stringify(outcome.body), { status: outcome.status, headers: outcome.headers });
       }
     } else rawBody = new Uint8Array(0);
-    const outcome = await deliver({ method: request.method, url: request.url, headers: normalizeHeaders(request.headers), rawBody });
+    const outcome = await deliverTo(target, { method: request.method, url: request.url, headers: normalizeHeaders(request.headers), rawBody });
     return new Response(JSON.stringify(outcome.body), { status: outcome.status, headers: outcome.headers });
   }
 
@@ -285,7 +305,8 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
         const url = req.url ?? '/';
         const method = req.method ?? 'GET';
         let rawBody: Uint8Array = new Uint8Array(0);
-        if (method.toUpperCase() === 'POST' && parseTarget(url)) {
+        const target = parseTarget(url);
+        if (method.toUpperCase() === 'POST' && target) {
           try {
             rawBody = await readNodeBody(req, maxBodyBytes);
           } catch (error) {
@@ -294,7 +315,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
             return respond(failure(typed));
           }
         } else req.resume();
-        respond(await deliver({ method, url, headers: normalizeHeaders(req.headers), rawBody }));
+        respond(await deliverTo(target, { method, url, headers: normalizeHeaders(req.headers), rawBody }));
       };
       run().catch((error: unknown) => {
         logger.error({ err: error }, 'node webhook handler crashed');
