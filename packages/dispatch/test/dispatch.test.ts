@@ -62,6 +62,45 @@ describe.each(tiers)('dispatch on $name', (tier) => {
     expect(await h.queue.jobs()).toHaveLength(1);
   });
 
+  it('concurrent enqueues of one dispatch id: exactly one is enqueued, the others are duplicates', async () => {
+    const { job } = await h.admitAndEnqueue({});
+    const twin = { ...job, dispatchId: 'disp_twin', runId: 'run_twin' };
+    const other = { ...job, dispatchId: 'disp_other', runId: 'run_other' };
+    // Issued in one event-loop turn, so a tier that batches statements sees them together.
+    const results = await Promise.all([stores.dispatch.enqueue(twin), stores.dispatch.enqueue(other), stores.dispatch.enqueue(twin), stores.dispatch.enqueue({ ...twin, maxAttempts: 1 })]);
+    expect(results.map((r) => [r.job.dispatchId, r.status]).sort()).toEqual([
+      ['disp_other', 'enqueued'],
+      ['disp_twin', 'duplicate'],
+      ['disp_twin', 'duplicate'],
+      ['disp_twin', 'enqueued'],
+    ]);
+    const stored = await h.queue.fetchJob('disp_twin');
+    expect(stored).toEqual(results.find((r) => r.job.dispatchId === 'disp_twin' && r.status === 'enqueued')!.job);
+    for (const r of results) if (r.job.dispatchId === 'disp_twin') expect(r.job).toEqual(stored);
+  });
+
+  it('settles issued together: one that lost its lease fails alone, the others settle', async () => {
+    const { job } = await h.admitAndEnqueue({});
+    const now = Date.now();
+    for (const id of ['disp_s1', 'disp_s2', 'disp_s3']) await stores.dispatch.enqueue({ ...job, dispatchId: id, runId: `run_${id}`, availableAt: job.availableAt });
+    await stores.dispatch.claim({ workerId: 'w-old', limit: 1, leaseMs: 1, now });
+    const claimed = await stores.dispatch.claim({ workerId: 'w1', limit: 10, leaseMs: 60_000, now: now + 10 });
+    // w1 took the three new jobs and the original one, whose lease of w-old had expired.
+    expect(claimed.map((j) => j.lockedBy)).toEqual(['w1', 'w1', 'w1', 'w1']);
+    const [a, b, c, d] = await Promise.allSettled([
+      stores.dispatch.settle('disp_s1', 'w1', { status: 'completed', at: now + 20 }),
+      stores.dispatch.settle(job.dispatchId, 'w-old', { status: 'completed', at: now + 20 }),
+      stores.dispatch.settle('disp_s2', 'w1', { status: 'retry_scheduled', availableAt: now + 5_000, error: { stage: 'execution', code: 'connector_timeout', message: 'slow', retryable: true, details: {}, recordedAt: new Date(now).toISOString() }, at: now + 20 }),
+      stores.dispatch.settle('disp_missing', 'w1', { status: 'completed', at: now + 20 }),
+    ]);
+    expect(a).toMatchObject({ status: 'fulfilled', value: { dispatchId: 'disp_s1', status: 'completed', lockedBy: null } });
+    expect(b.status === 'rejected' && isIntegrationError(b.reason) && b.reason.code).toBe('lock_lost');
+    expect(c).toMatchObject({ status: 'fulfilled', value: { dispatchId: 'disp_s2', status: 'retry_scheduled', attempts: 1 } });
+    expect(d.status === 'rejected' && isIntegrationError(d.reason) && d.reason.code).toBe('unknown_dispatch');
+    expect(await h.queue.fetchJob(job.dispatchId)).toMatchObject({ status: 'running', lockedBy: 'w1', attempts: 2 });
+    expect(await h.queue.fetchJob('disp_s3')).toMatchObject({ status: 'running', lockedBy: 'w1' });
+  });
+
   it('a worker delivers a job: run completed on attempt 1, deliver telemetry', async () => {
     const deliver = record('integration:dispatch:deliver');
     const enqueue = record('integration:dispatch:enqueue');

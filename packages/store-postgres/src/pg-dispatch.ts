@@ -345,16 +345,18 @@ interface Waiting<I, R> {
 }
 
 /**
- * Statement batching for autocommit calls: the calls that arrive in one event-loop turn share one
- * statement (`run` over all their inputs, one round trip and one commit instead of one each), and
- * every caller receives the shared result to read its own part. Nothing waits for a batch to fill:
- * the statement goes out on the next turn. An input whose key is already in the batch goes out in
- * the next one, so a statement never holds one key twice. When a shared statement fails, each
- * input is retried alone, so one bad input never fails its neighbours.
+ * Group commit for autocommit calls: one statement at a time (`run` over the inputs of every call
+ * waiting for it), so calls that arrive while a statement is committing share the next one (one
+ * round trip and one commit instead of one each) and every caller receives the shared result to
+ * read its own part. Nothing waits for a batch to fill: an idle batcher sends on the next
+ * event-loop turn whatever arrived in the current one. An input whose key is already in the batch
+ * goes in the next one, so a statement never holds one key twice. When a shared statement fails,
+ * each input is retried alone, so one bad input never fails its neighbours.
  */
 class TurnBatcher<I, R> {
   private waiting: Array<Waiting<I, R>> = [];
-  private scheduled = false;
+  /** A statement is scheduled or in flight; new calls join the next one. */
+  private busy = false;
 
   constructor(
     private readonly run: (inputs: I[]) => Promise<R>,
@@ -364,15 +366,15 @@ class TurnBatcher<I, R> {
   submit(key: string, input: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ key, input, resolve, reject });
-      this.schedule();
+      if (!this.busy) {
+        this.busy = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
+  private async drain(): Promise<void> {
+    while (this.waiting.length > 0) {
       const batch: Array<Waiting<I, R>> = [];
       const keys = new Set<string>();
       const later: Array<Waiting<I, R>> = [];
@@ -385,9 +387,9 @@ class TurnBatcher<I, R> {
         }
       }
       this.waiting = later;
-      if (later.length > 0) this.schedule();
-      void this.execute(batch);
-    });
+      await this.execute(batch);
+    }
+    this.busy = false;
   }
 
   private async execute(batch: Array<Waiting<I, R>>): Promise<void> {
