@@ -39,7 +39,7 @@ export interface DispatchWorkerOptions {
   executor?: RunExecutor;
   platform?: RunExecutor;
   workerId?: string;
-  /** Deliveries in flight at once. Default 4. */
+  /** Runs executing at once (a slot frees when executeRun returns; its outcome settles meanwhile). Default 4. */
   concurrency?: number;
   /** Jobs claimed per query. Default = concurrency. */
   batchSize?: number;
