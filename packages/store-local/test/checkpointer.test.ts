@@ -5,6 +5,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS_CREDENTIAL_REF, RunSchema } from '@integration/contracts';
 import { checkpointerChannel, sqliteStores } from '../src';
+import { fixture, spawnTs, waitForLines } from './support';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-local-checkpointer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,4 +74,14 @@ describe('background checkpointer', () => {
     expect(events).toEqual([]);
     expect(existsSync(`${path}-wal`)).toBe(false);
   });
+
+  it('a process whose last work is close() stays alive until the thread has exited, then the WAL is gone', async () => {
+    const path = join(dir, 'child.db');
+    const child = spawnTs(fixture('heavy-then-close.ts'), [path]);
+    const lines = await waitForLines(child, /^(started|closed)$/, 2);
+    expect(lines).toEqual(['started', 'closed']);
+    await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));
+    expect(child.exitCode).toBe(0);
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  }, 120_000);
 });
