@@ -147,6 +147,7 @@ async function measure(
   const starts = new Map<string, number>();
   const throughput = ledger.admissions.slice(0, JOBS);
   const cpuBefore = process.cpuUsage();
+  slotBusy.ms = 0;
   const begin = performance.now();
   let next = 0;
   await Promise.all(
@@ -157,7 +158,12 @@ async function measure(
   const enqueueSeconds = (performance.now() - begin) / 1000;
   while (completed() < JOBS) await sleep(2);
   const seconds = (performance.now() - begin) / 1000;
-  if (process.env.BENCH_DEBUG) console.log(`    ${system}: enqueue phase ${enqueueSeconds.toFixed(2)} s of ${seconds.toFixed(2)} s`);
+  if (process.env.BENCH_DEBUG) {
+    // Share of the concurrency slots spent inside the handler (executeRun), and its mean duration:
+    // what is not spent there is the queue's own overhead between jobs.
+    const busyShare = slotBusy.ms / (seconds * 1000 * CONCURRENCY);
+    console.log(`    ${system}: enqueue phase ${enqueueSeconds.toFixed(2)} s of ${seconds.toFixed(2)} s; slots in the handler ${(busyShare * 100).toFixed(0)}%, handler mean ${(slotBusy.ms / JOBS).toFixed(1)} ms`);
+  }
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMsPerJob = (cpu.user + cpu.system) / 1000 / JOBS;
 
@@ -178,6 +184,8 @@ async function measure(
 }
 
 const startTimes = new Map<string, number>();
+/** Time spent inside the job handler during the throughput phase (BENCH_DEBUG diagnostics). */
+const slotBusy = { ms: 0 };
 const silentGraphileLogger = new GraphileLogger(() => () => {});
 
 async function ledgerCompletedCount(ledger: Ledger): Promise<number | null> {
@@ -203,8 +211,13 @@ async function benchOurs(mode: 'ledger' | 'noop'): Promise<Result> {
     stores: queueStores,
     executor: {
       executeRun: async (runId) => {
-        startTimes.set(runId, performance.now());
-        return ledger.executeRun(runId);
+        const started = performance.now();
+        startTimes.set(runId, started);
+        try {
+          return await ledger.executeRun(runId);
+        } finally {
+          slotBusy.ms += performance.now() - started;
+        }
       },
     },
     concurrency: CONCURRENCY,
@@ -238,8 +251,10 @@ async function benchGraphile(mode: 'ledger' | 'noop'): Promise<Result> {
     taskList: {
       tick: async (payload) => {
         const { runId } = payload as { runId: string };
-        startTimes.set(runId, performance.now());
+        const started = performance.now();
+        startTimes.set(runId, started);
         await ledger.executeRun(runId);
+        slotBusy.ms += performance.now() - started;
         done += 1;
       },
     },
@@ -268,8 +283,10 @@ async function benchPgBoss(mode: 'ledger' | 'noop'): Promise<Result> {
   for (let i = 0; i < CONCURRENCY; i += 1) {
     await boss.work<{ runId: string }>('tick', { batchSize: CONCURRENCY, pollingIntervalSeconds: 0.5 }, async (jobs) => {
       for (const job of jobs) {
-        startTimes.set(job.data.runId, performance.now());
+        const started = performance.now();
+        startTimes.set(job.data.runId, started);
         await ledger.executeRun(job.data.runId);
+        slotBusy.ms += performance.now() - started;
         done += 1;
       }
     });
