@@ -36,6 +36,17 @@ export function journaledSet<K, V>(journal: Journal | null, map: Map<K, V>, key:
   map.set(key, value);
 }
 
+/** Sets `target[key]`, journaling the previous value. */
+export function journaledAssign<T extends object, K extends keyof T>(journal: Journal | null, target: T, key: K, value: T[K]): void {
+  if (journal) {
+    const previous = target[key];
+    journal.record(() => {
+      target[key] = previous;
+    });
+  }
+  target[key] = value;
+}
+
 export function journaledDelete<K, V>(journal: Journal | null, map: Map<K, V>, key: K): boolean {
   if (!map.has(key)) return false;
   const previous = map.get(key) as V;

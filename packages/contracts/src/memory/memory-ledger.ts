@@ -8,8 +8,8 @@ import type { TargetDescriptor } from '../records/target-descriptor';
 import type { AttemptCompletion, AttemptCompletionResult, AttemptStart, LedgerStore, RunFilter } from '../stores/ledger-store';
 import { checkFence } from '../stores/fence';
 import { frozenJsonCopy } from '../frozen-json';
-import { copy, journaledPush, journaledSet } from './journal';
-import { MemoryAccess } from './state';
+import { copy, journaledAssign, journaledPush, journaledSet } from './journal';
+import { MemoryAccess, type RunLedger } from './state';
 
 /** An event's position within its run (positions are indexed per run). */
 const positionKey = (e: Pick<Event, 'attempt' | 'seq'>) => `${e.attempt ?? 0}:${e.seq}`;
@@ -34,13 +34,15 @@ interface EventPlan {
   adopt: Attempt[];
 }
 
+const byAttemptThenSeq = (a: Event, b: Event) => (a.attempt ?? 0) - (b.attempt ?? 0) || a.seq - b.seq;
+
 export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   putRun(run: Run): Promise<void> {
     return this.guard(() => this.insertRun(this.checkNewRun(run)));
   }
 
   fetchRun(runId: string): Promise<Run | null> {
-    return this.guard(() => copy(this.state.runs.get(runId) ?? null));
+    return this.guard(() => this.state.runLedgers.get(runId)?.run ?? null);
   }
 
   updateRun(runId: string, patch: RunPatch): Promise<Run> {
@@ -50,14 +52,14 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   findRunByIdempotencyKey(capabilityId: string, idempotencyKey: string): Promise<Run | null> {
     return this.guard(() => {
       const runId = this.state.idempotency.get(`${capabilityId}|${idempotencyKey}`);
-      return runId ? copy(this.state.runs.get(runId) ?? null) : null;
+      return runId ? (this.state.runLedgers.get(runId)?.run ?? null) : null;
     });
   }
 
   listRuns(filter: RunFilter = {}): Promise<Run[]> {
     return this.guard(() => {
       const runs = this.state.runOrder
-        .map((id) => this.state.runs.get(id)!)
+        .map((id) => this.state.runLedgers.get(id)!.run!)
         .filter(
           (r) =>
             (!filter.capabilityId || r.capabilityId === filter.capabilityId) &&
@@ -66,7 +68,7 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
             (!filter.tenantId || r.tenantId === filter.tenantId),
         )
         .sort((a, b) => (a.createdAt === b.createdAt ? (a.runId < b.runId ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
-      return copy(filter.limit ? runs.slice(0, filter.limit) : runs);
+      return filter.limit ? runs.slice(0, filter.limit) : runs;
     });
   }
 
@@ -75,13 +77,11 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   }
 
   fetchAttempt(attemptId: string): Promise<Attempt | null> {
-    return this.guard(() => copy(this.state.attempts.get(attemptId) ?? null));
+    return this.guard(() => this.state.attempts.get(attemptId) ?? null);
   }
 
   listAttempts(runId: string): Promise<Attempt[]> {
-    return this.guard(() =>
-      copy((this.state.attemptsByRun.get(runId) ?? []).map((id) => this.state.attempts.get(id)!).sort((a, b) => a.attempt - b.attempt)),
-    );
+    return this.guard(() => this.attemptsOf(this.state.runLedgers.get(runId)).sort((a, b) => a.attempt - b.attempt));
   }
 
   updateAttempt(attemptId: string, patch: AttemptPatch, fence: AggregatorFence): Promise<Attempt> {
@@ -93,19 +93,13 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   }
 
   listEvents(runId: string): Promise<Event[]> {
-    return this.guard(() =>
-      copy(
-        [...(this.state.events.get(runId) ?? [])].sort(
-          (a, b) => (a.attempt ?? 0) - (b.attempt ?? 0) || a.seq - b.seq,
-        ),
-      ),
-    );
+    return this.guard(() => [...(this.state.runLedgers.get(runId)?.events ?? [])].sort(byAttemptThenSeq));
   }
 
   nextSeq(runId: string, attemptId: string | null): Promise<number> {
     return this.guard(() => {
       let next = 0;
-      for (const event of this.state.events.get(runId) ?? []) {
+      for (const event of this.state.runLedgers.get(runId)?.events ?? []) {
         if (event.attemptId === attemptId && event.seq >= next) next = event.seq + 1;
       }
       return next;
@@ -118,27 +112,32 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
    */
   startAttempt(start: AttemptStart): Promise<void> {
     return this.guard(() => {
-      const run = this.checkNewRun(start.run);
+      const existing = this.state.runLedgers.get(start.run.runId);
+      const run = this.checkNewRun(start.run, existing);
       const attempt = this.checkNewAttempt(start.attempt);
-      const plan = this.planEvents(start.events, start.fence, attempt);
-      this.insertRun(run);
-      this.insertAttempt(attempt);
-      this.applyEvents(plan);
+      const plan = this.planEvents(start.events, start.fence, attempt, existing);
+      const ledger = this.ledgerOf(run.runId, existing);
+      this.insertRun(run, ledger);
+      this.insertAttempt(attempt, attempt.runId === run.runId ? ledger : undefined);
+      this.applyEvents(plan, ledger);
     });
   }
 
   completeAttempt(completion: AttemptCompletion): Promise<AttemptCompletionResult> {
     return this.guard((): AttemptCompletionResult => {
-      const ids = this.state.attemptsByRun.get(completion.runId) ?? [];
-      const latest = ids.reduce((max, id) => Math.max(max, this.state.attempts.get(id)!.attempt), completion.expectLatestAttempt);
+      const ledger = this.state.runLedgers.get(completion.runId);
+      const latest = this.attemptsOf(ledger).reduce(
+        (max, attempt) => Math.max(max, attempt.attempt),
+        completion.expectLatestAttempt,
+      );
       if (latest > completion.expectLatestAttempt) return { applied: false, latestAttempt: latest };
       const artifacts = completion.artifacts.map((artifact) => copy(artifact));
-      const plan = this.planEvents(completion.events, completion.fence);
+      const plan = this.planEvents(completion.events, completion.fence, undefined, ledger);
       const attempt = this.patchedAttempt(completion.attemptId, completion.attemptPatch, completion.fence);
-      const run = this.patchedRun(completion.runId, completion.runPatch);
+      const run = this.patchedRun(completion.runId, completion.runPatch, ledger);
       for (const artifact of artifacts) this.storeArtifact(artifact);
-      this.applyEvents(plan);
-      return { applied: true, attempt: this.replaceAttempt(attempt), run: this.replaceRun(run) };
+      this.applyEvents(plan, ledger);
+      return { applied: true, attempt: this.replaceAttempt(attempt), run: this.replaceRun(run, ledger) };
     });
   }
 
@@ -147,11 +146,11 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   }
 
   fetchArtifact(artifactId: string): Promise<ArtifactRef | null> {
-    return this.guard(() => copy(this.state.artifacts.get(artifactId) ?? null));
+    return this.guard(() => this.state.artifacts.get(artifactId) ?? null);
   }
 
   listArtifacts(runId: string): Promise<ArtifactRef[]> {
-    return this.guard(() => copy((this.state.artifactsByRun.get(runId) ?? []).map((id) => this.state.artifacts.get(id)!)));
+    return this.guard(() => (this.state.runLedgers.get(runId)?.artifactIds ?? []).map((id) => this.state.artifacts.get(id)!));
   }
 
   putTarget(target: TargetDescriptor): Promise<void> {
@@ -159,17 +158,55 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   }
 
   fetchTarget(targetId: string): Promise<TargetDescriptor | null> {
-    return this.guard(() => copy(this.state.targets.get(targetId) ?? null));
+    return this.guard(() => this.state.targets.get(targetId) ?? null);
   }
 
   listTargets(): Promise<TargetDescriptor[]> {
-    return this.guard(() => copy([...this.state.targets.values()].sort((a, b) => (a.targetId < b.targetId ? -1 : 1))));
+    return this.guard(() => [...this.state.targets.values()].sort((a, b) => (a.targetId < b.targetId ? -1 : 1)));
   }
 
+  // Stored records are frozen, so reads hand them out as they are (lists are fresh arrays).
   // Checks return the frozen record to write and throw before anything is written; writes never throw.
 
-  private checkNewRun(run: Run): Run {
-    if (this.state.runs.has(run.runId)) throw new ConflictError('duplicate_record', `run ${run.runId} already exists`);
+  /** The run's ledger, created (journaled) on first write: events or attempts may precede the run. */
+  private ledgerOf(runId: string, known?: RunLedger): RunLedger {
+    let ledger = known ?? this.state.runLedgers.get(runId);
+    if (!ledger) {
+      ledger = { run: null, attemptIds: [], events: [], positions: new Map(), artifactIds: [] };
+      journaledSet(this.journal, this.state.runLedgers, runId, ledger);
+    }
+    return ledger;
+  }
+
+  /**
+   * Run-ledger lookups that remember the last run id: a batch of events is almost always of one
+   * run, and the run map is the largest there is (each lookup is a likely cache miss).
+   */
+  private lookup(known?: RunLedger) {
+    let lastRunId = known?.run?.runId;
+    let last = known;
+    const find = (runId: string): RunLedger | undefined => {
+      if (runId !== lastRunId || !last) {
+        lastRunId = runId;
+        last = this.state.runLedgers.get(runId);
+      }
+      return last;
+    };
+    return {
+      find,
+      create: (runId: string): RunLedger => {
+        last = this.ledgerOf(runId, find(runId));
+        return last;
+      },
+    };
+  }
+
+  private attemptsOf(ledger: RunLedger | undefined): Attempt[] {
+    return (ledger?.attemptIds ?? []).map((id) => this.state.attempts.get(id)!);
+  }
+
+  private checkNewRun(run: Run, existing = this.state.runLedgers.get(run.runId)): Run {
+    if (existing?.run) throw new ConflictError('duplicate_record', `run ${run.runId} already exists`);
     if (run.idempotencyKey && this.state.idempotency.has(idempotencyKeyOf(run))) {
       throw new ConflictError('duplicate_record', `a run with idempotency key ${run.idempotencyKey} already exists`, {
         details: { capabilityId: run.capabilityId, idempotencyKey: run.idempotencyKey },
@@ -178,20 +215,20 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
     return copy(run);
   }
 
-  private insertRun(run: Run): void {
-    journaledSet(this.journal, this.state.runs, run.runId, run);
+  private insertRun(run: Run, ledger = this.ledgerOf(run.runId)): void {
+    journaledAssign(this.journal, ledger, 'run', run);
     journaledPush(this.journal, this.state.runOrder, run.runId);
     if (run.idempotencyKey) journaledSet(this.journal, this.state.idempotency, idempotencyKeyOf(run), run.runId);
   }
 
-  private patchedRun(runId: string, patch: RunPatch): Run {
-    const current = this.state.runs.get(runId);
+  private patchedRun(runId: string, patch: RunPatch, ledger = this.state.runLedgers.get(runId)): Run {
+    const current = ledger?.run;
     if (!current) throw new NotFoundError('unknown_run', `no run ${runId}`);
     return withPatch(current, patch);
   }
 
-  private replaceRun(run: Run): Run {
-    journaledSet(this.journal, this.state.runs, run.runId, run);
+  private replaceRun(run: Run, ledger = this.state.runLedgers.get(run.runId)!): Run {
+    journaledAssign(this.journal, ledger, 'run', run);
     return run;
   }
 
@@ -200,14 +237,9 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
     return copy(attempt);
   }
 
-  private insertAttempt(attempt: Attempt): void {
+  private insertAttempt(attempt: Attempt, ledger = this.ledgerOf(attempt.runId)): void {
     journaledSet(this.journal, this.state.attempts, attempt.attemptId, attempt);
-    let ids = this.state.attemptsByRun.get(attempt.runId);
-    if (!ids) {
-      ids = [];
-      journaledSet(this.journal, this.state.attemptsByRun, attempt.runId, ids);
-    }
-    journaledPush(this.journal, ids, attempt.attemptId);
+    journaledPush(this.journal, ledger.attemptIds, attempt.attemptId);
   }
 
   private patchedAttempt(attemptId: string, patch: AttemptPatch, fence: AggregatorFence): Attempt {
@@ -227,12 +259,17 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
    * `event_conflict`) and checks the fence on every attempt before any adopts a newer epoch.
    * `pending` is an attempt being inserted in the same call.
    */
-  private planEvents(events: Event[], fence: AggregatorFence | undefined, pending?: Attempt): EventPlan {
+  private planEvents(events: Event[], fence: AggregatorFence | undefined, pending?: Attempt, known?: RunLedger): EventPlan {
     const fresh: Event[] = [];
+    // Earlier events of this batch by position; batches are almost always of one run, whose
+    // positions need no run prefix (a position never contains '|').
     const batch = new Map<string, Event>();
+    const firstRunId = events[0]?.runId;
+    const ledgers = this.lookup(known);
     for (const event of events) {
       const position = positionKey(event);
-      const existing = this.state.eventPositions.get(event.runId)?.get(position) ?? batch.get(`${event.runId}|${position}`);
+      const batchKey = event.runId === firstRunId ? position : `${event.runId}|${position}`;
+      const existing = ledgers.find(event.runId)?.positions.get(position) ?? batch.get(batchKey);
       if (existing) {
         if (canonicalJson(eventIdentity(existing)) !== canonicalJson(eventIdentity(event))) {
           throw new ConflictError('event_conflict', `a different event already holds ${event.runId} ${event.attemptId ?? 'run'} seq ${event.seq}`, {
@@ -242,12 +279,15 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
         continue;
       }
       const stored = copy(event);
-      batch.set(`${event.runId}|${position}`, stored);
+      batch.set(batchKey, stored);
       fresh.push(stored);
     }
     const adopt: Attempt[] = [];
     if (fence) {
-      for (const attemptId of new Set(fresh.map((e) => e.attemptId).filter((id): id is string => id !== null))) {
+      const checked: string[] = [];
+      for (const { attemptId } of fresh) {
+        if (attemptId === null || checked.includes(attemptId)) continue;
+        checked.push(attemptId);
         const attempt = pending?.attemptId === attemptId ? pending : this.state.attempts.get(attemptId);
         if (!attempt) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
         checkFence(attempt, fence);
@@ -257,34 +297,19 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
     return { fresh, adopt };
   }
 
-  private applyEvents({ fresh, adopt }: EventPlan): void {
+  private applyEvents({ fresh, adopt }: EventPlan, known?: RunLedger): void {
     for (const attempt of adopt) journaledSet(this.journal, this.state.attempts, attempt.attemptId, attempt);
+    const ledgers = this.lookup(known);
     for (const event of fresh) {
-      let positions = this.state.eventPositions.get(event.runId);
-      if (!positions) {
-        positions = new Map();
-        journaledSet(this.journal, this.state.eventPositions, event.runId, positions);
-      }
-      journaledSet(this.journal, positions, positionKey(event), event);
-      let list = this.state.events.get(event.runId);
-      if (!list) {
-        list = [];
-        journaledSet(this.journal, this.state.events, event.runId, list);
-      }
-      journaledPush(this.journal, list, event);
+      const ledger = ledgers.create(event.runId);
+      journaledSet(this.journal, ledger.positions, positionKey(event), event);
+      journaledPush(this.journal, ledger.events, event);
     }
   }
 
   private storeArtifact(artifact: ArtifactRef): void {
     const isNew = !this.state.artifacts.has(artifact.artifactId);
     journaledSet(this.journal, this.state.artifacts, artifact.artifactId, artifact);
-    if (isNew) {
-      let ids = this.state.artifactsByRun.get(artifact.runId);
-      if (!ids) {
-        ids = [];
-        journaledSet(this.journal, this.state.artifactsByRun, artifact.runId, ids);
-      }
-      journaledPush(this.journal, ids, artifact.artifactId);
-    }
+    if (isNew) journaledPush(this.journal, this.ledgerOf(artifact.runId).artifactIds, artifact.artifactId);
   }
 }

@@ -10,17 +10,25 @@ import type { WebhookRoute } from '../records/webhook-route';
 import { Journal } from './journal';
 import { Mutex } from './mutex';
 
+export interface RunLedger {
+  run: Run | null;
+  /** In insertion order. */
+  attemptIds: string[];
+  /** In insertion order. */
+  events: Event[];
+  /** Position (`attempt:seq`) → event. */
+  positions: Map<string, Event>;
+  /** In insertion order. */
+  artifactIds: string[];
+}
+
 export class MemoryState {
-  runs = new Map<string, Run>();
+  /** Everything the ledger holds under one run id, so an invoke touches one large map, not five. */
+  runLedgers = new Map<string, RunLedger>();
   runOrder: string[] = [];
   idempotency = new Map<string, string>();
   attempts = new Map<string, Attempt>();
-  attemptsByRun = new Map<string, string[]>();
-  events = new Map<string, Event[]>();
-  /** runId → position (`attempt:seq`) → event. */
-  eventPositions = new Map<string, Map<string, Event>>();
   artifacts = new Map<string, ArtifactRef>();
-  artifactsByRun = new Map<string, string[]>();
   targets = new Map<string, TargetDescriptor>();
 
   installs = new Map<string, Install>();
