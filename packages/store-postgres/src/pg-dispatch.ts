@@ -207,9 +207,12 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
     }
   }
 
-  /** NOTIFY is transactional: listeners in every process hear it when the write commits. */
+  /**
+   * NOTIFY is transactional: listeners in every process hear it when the write commits. The payload
+   * names this stores instance, whose own waiters are woken directly (wakeLocal) and so skip it.
+   */
   private async notify(q: Executor): Promise<void> {
-    await q.query('SELECT pg_notify($1, $2)', [this.ctx.channel, 'work']);
+    await q.query('SELECT pg_notify($1, $2)', [this.ctx.channel, this.ctx.listener.origin]);
   }
 
   /** In-process waiters are woken directly once the write is committed. */
@@ -228,7 +231,7 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
          ON CONFLICT (dispatch_id) DO NOTHING
          RETURNING dispatch_id
        )
-       SELECT dispatch_id, pg_notify($10, 'work') FROM inserted`,
+       SELECT dispatch_id, pg_notify($10, $11) FROM inserted`,
       [
         column((j) => j.dispatchId),
         column((j) => j.status),
@@ -240,6 +243,7 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
         column((j) => j.triggerId),
         rows.map((r) => r.record),
         this.ctx.channel,
+        this.ctx.listener.origin,
       ],
     );
     return new Set(inserted.map((r) => r.dispatch_id));
@@ -259,7 +263,7 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
          WHERE d.dispatch_id = v.dispatch_id AND d.status = 'running' AND d.record->>'lockedBy' = v.worker_id
          RETURNING d.dispatch_id, d.status, d.record
        )
-       SELECT dispatch_id, record, CASE WHEN status IN ('queued', 'retry_scheduled') THEN pg_notify($7, 'work') IS NULL END AS notified FROM settled`,
+       SELECT dispatch_id, record, CASE WHEN status IN ('queued', 'retry_scheduled') THEN pg_notify($7, $8) IS NULL END AS notified FROM settled`,
       [
         rows.map((r) => r.dispatchId),
         rows.map((r) => r.workerId),
@@ -268,6 +272,7 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
         rows.map((r) => json(r.patch)),
         rows.map((r) => (r.undoAttempt ? 1 : 0)),
         this.ctx.channel,
+        this.ctx.listener.origin,
       ],
     );
     return new Map(settled.map((r) => [r.dispatch_id, r.record]));

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 
 /**
@@ -10,6 +11,11 @@ export class WorkListener {
   private connecting: Promise<void> | null = null;
   private readonly waiters = new Set<() => void>();
   private closed = false;
+  /**
+   * The NOTIFY payload of this instance's own writes. Their waiters are woken in process once the
+   * write commits, so the echo is skipped (an idle worker would otherwise claim twice per enqueue).
+   */
+  readonly origin = randomUUID();
 
   constructor(
     private readonly config: pg.ClientConfig,
@@ -50,7 +56,7 @@ export class WorkListener {
       if (this.client === client) this.client = null;
     });
     client.on('notification', (message) => {
-      if (message.channel === this.channel) this.wakeAll();
+      if (message.channel === this.channel && message.payload !== this.origin) this.wakeAll();
     });
     try {
       await client.connect();
