@@ -1,10 +1,10 @@
 import {
-  emptyTrace,
   freezeOwnedJson,
   frozenJsonCopy,
   isoAt,
   newId,
   redact,
+  traceOf,
   type Clock,
   type ErrorSummary,
   type Event,
@@ -49,7 +49,7 @@ export class LedgerWriter {
   events(position: EventPosition, firstSeq: number, specs: EventSpec[]): Event[] {
     const ts = this.now();
     // One trace object for the batch: events of one position share it.
-    const trace = Object.freeze({ ...emptyTrace(), traceId: position.traceId });
+    const trace = traceOf(position.traceId);
     return specs.map((spec, index) => Object.freeze({
       eventId: newId('evt'),
       schemaVersion: '1.0',

@@ -27,50 +27,61 @@ export function cancelledError(): IntegrationError {
 
 /**
  * One signal for a handler: the caller's signal plus the attempt timeout. Unlike AbortSignal.any,
- * its reason says which of the two fired, as a typed error.
+ * its reason says which of the two fired, as a typed error. A class, not a closure bundle: one is
+ * made per attempt, and the handlers live on the prototype.
  */
-export function attemptSignal(parent: AbortSignal, timeoutMs: number): AttemptSignal {
-  // The AbortController is created only if someone reads `signal` (most no-op paths never do);
-  // the timer and the parent listener are what actually bound the attempt.
-  let controller: AbortController | undefined;
-  let reason: IntegrationError | null = null;
-  let resolveAborted!: (error: IntegrationError) => void;
-  const aborted = new Promise<IntegrationError>((resolve) => {
-    resolveAborted = resolve;
-  });
-  const abort = (error: IntegrationError) => {
-    if (reason) return;
-    reason = error;
-    controller?.abort(error);
-    resolveAborted(error);
-    dispose();
-  };
-  const onParentAbort = () => abort(cancelledError());
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const dispose = () => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    parent.removeEventListener('abort', onParentAbort);
-  };
+class TimedAttemptSignal implements AttemptSignal {
+  // Created only if someone reads `signal` (most no-op paths never do); the timer and the parent
+  // listener are what actually bound the attempt.
+  private controller: AbortController | undefined;
+  private abortReason: IntegrationError | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private resolveAborted!: (error: IntegrationError) => void;
+  readonly aborted: Promise<IntegrationError>;
+  private readonly onParentAbort = () => this.abort(cancelledError());
 
-  if (parent.aborted) {
-    abort(cancelledError());
-  } else {
-    if (parent !== NEVER_ABORTED) parent.addEventListener('abort', onParentAbort, { once: true });
-    timer = setTimeout(() => abort(timeoutError(timeoutMs)), Math.min(Math.max(timeoutMs, 0), MAX_TIMEOUT_MS));
+  constructor(
+    private readonly parent: AbortSignal,
+    timeoutMs: number,
+  ) {
+    this.aborted = new Promise<IntegrationError>((resolve) => {
+      this.resolveAborted = resolve;
+    });
+    if (parent.aborted) {
+      this.abort(cancelledError());
+      return;
+    }
+    if (parent !== NEVER_ABORTED) parent.addEventListener('abort', this.onParentAbort, { once: true });
+    this.timer = setTimeout(() => this.abort(timeoutError(timeoutMs)), Math.min(Math.max(timeoutMs, 0), MAX_TIMEOUT_MS));
   }
-  return {
-    get signal() {
-      if (!controller) {
-        controller = new AbortController();
-        if (reason) controller.abort(reason);
-      }
-      return controller.signal;
-    },
-    get reason() {
-      return reason;
-    },
-    aborted,
-    dispose,
-  };
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  get reason(): IntegrationError | null {
+    return this.abortReason;
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.parent !== NEVER_ABORTED) this.parent.removeEventListener('abort', this.onParentAbort);
+  }
+
+  private abort(error: IntegrationError): void {
+    if (this.abortReason) return;
+    this.abortReason = error;
+    this.controller?.abort(error);
+    this.resolveAborted(error);
+    this.dispose();
+  }
+}
+
+export function attemptSignal(parent: AbortSignal, timeoutMs: number): AttemptSignal {
+  return new TimedAttemptSignal(parent, timeoutMs);
 }

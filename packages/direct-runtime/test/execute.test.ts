@@ -34,6 +34,20 @@ describe('direct runtime: success', () => {
     expect(seen!.signal.aborted).toBe(false);
   });
 
+  it('lets a handler destructure its context: emit, artifact, logger, signal, lease and policy', async () => {
+    const capability = capabilityFor(async (_input, { emit, artifact, logger, signal, lease, executionPolicy, runId }) => {
+      emit({ type: 'connector.test.destructured', payload: { runId } });
+      const ref = await artifact({ slug: 'note', type: 'log', content: 'hello' });
+      logger.info({ slug: ref.slug }, 'recorded');
+      return { aborted: signal.aborted, subject: lease.subject, runtimeClass: executionPolicy.runtimeClass };
+    });
+    const result = await runtime.execute(capability, { message: 'x' }, contextFor());
+    expect(result.status).toBe('completed');
+    expect(result.status === 'completed' && result.output).toEqual({ aborted: false, subject: expect.any(String), runtimeClass: 'direct' });
+    expect(types(result.events)).toEqual(['attempt.started', 'connector.test.destructured', 'attempt.completed']);
+    expect(result.artifacts.map((a) => a.artifactType)).toEqual(['log']);
+  });
+
   it('keeps emit order and redacts event payloads by key and by lease secret', async () => {
     const capability = capabilityFor(async (_input, ctx) => {
       ctx.emit({ type: 'connector.test.one', payload: { token: 'abc', note: `uses ${CANARY_TOKEN}` } });

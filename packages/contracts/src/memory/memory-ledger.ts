@@ -17,14 +17,19 @@ const idempotencyKeyOf = (run: Run) => `${run.capabilityId}|${run.idempotencyKey
 
 /**
  * The stored record (frozen already) with the patch applied, as a durable tier would: values are
- * copied, and a key whose value JSON drops (undefined) is removed.
+ * copied, and a key whose value JSON drops (undefined) is removed. An attempt write also adopts
+ * the fence's aggregator.
  */
-function withPatch<T extends object>(current: T, patch: Partial<T>): T {
+function withPatch<T extends object>(current: T, patch: Partial<T>, fence?: AggregatorFence): T {
   const next: Record<string, unknown> = { ...(current as Record<string, unknown>) };
   for (const key of Object.keys(patch)) {
     const value = frozenJsonCopy((patch as Record<string, unknown>)[key]);
     if (value === undefined) delete next[key];
     else next[key] = value;
+  }
+  if (fence) {
+    next.aggregatorId = fence.aggregatorId;
+    next.aggregatorEpoch = fence.aggregatorEpoch;
   }
   return Object.freeze(next) as T;
 }
@@ -246,7 +251,7 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
     const current = this.state.attempts.get(attemptId);
     if (!current) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
     checkFence(current, fence);
-    return withPatch(current, { ...patch, aggregatorId: fence.aggregatorId, aggregatorEpoch: fence.aggregatorEpoch });
+    return withPatch(current, patch, fence);
   }
 
   private replaceAttempt(attempt: Attempt): Attempt {

@@ -53,3 +53,9 @@ export const TraceSchema = z.object({
 export type Trace = z.infer<typeof TraceSchema>;
 
 export const emptyTrace = (): Trace => ({ traceId: null, spanId: null, correlationId: null, causationId: null });
+
+const UNTRACED: Trace = Object.freeze(emptyTrace());
+
+/** A frozen trace carrying only a trace id; the untraced one is a shared constant. */
+export const traceOf = (traceId: string | null): Trace =>
+  traceId === null ? UNTRACED : Object.freeze({ traceId, spanId: null, correlationId: null, causationId: null });
