@@ -9,6 +9,8 @@
  * peers a benchmark compares against) left to Node as usual.
  *
  * Usage: tsx scripts/bench-runner.ts scripts/bench-invoke.ts [benchmark args…]
+ * Extra Node flags for the benchmark process (a CPU profile, say) go in BENCH_NODE_ARGS:
+ *   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" pnpm bench:invoke
  */
 import { spawnSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
@@ -57,7 +59,8 @@ await build({
 });
 
 try {
-  const result = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...args], { stdio: 'inherit' });
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const result = spawnSync(process.execPath, ['--enable-source-maps', ...nodeArgs, outfile, ...args], { stdio: 'inherit' });
   process.exitCode = result.status ?? 1;
 } finally {
   rmSync(outfile, { force: true });
