@@ -94,7 +94,8 @@ async function serve(role: 'router' | 'bare'): Promise<void> {
 
 function startServer(role: 'router' | 'bare') {
   const child = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx', '--conditions=source', ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [])],
+    // The child runs the same file the same way as this process (bundled by scripts/bench-runner.ts).
+    execArgv: [...process.execArgv, ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [])],
     env: { ...process.env, BENCH_ROLE: role },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
