@@ -3,25 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import diagnostics from 'node:diagnostics_channel';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS_CREDENTIAL_REF, RunSchema } from '@integration/contracts';
+import { acceptedRun } from '@integration/contracts/testing';
 import { checkpointerChannel, sqliteStores } from '../src';
 import { fixture, spawnTs, waitForLines } from './support';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-local-checkpointer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const bigRun = (runId: string) =>
-  RunSchema.parse({
-    runId,
-    capabilityId: 'c',
-    connectorId: 'x',
-    runtimeClass: 'direct',
-    status: 'accepted',
-    input: { blob: runId.repeat(200) },
-    credentialRef: ANONYMOUS_CREDENTIAL_REF,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  });
+const bigRun = (runId: string) => acceptedRun(runId, { input: { blob: runId.repeat(200) } });
 
 const fileSize = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DispatchJobSchema, RunSchema, ANONYMOUS_CREDENTIAL_REF, isIntegrationError } from '@integration/contracts';
+import { DispatchJobSchema, isIntegrationError } from '@integration/contracts';
+import { acceptedRun } from '@integration/contracts/testing';
 import { sqliteMigrations, sqliteStores } from '../src';
 import { fixture, killHard, spawnTs, waitForLines } from './support';
 
@@ -13,18 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = () => join(dir, `s-${(n += 1)}`, 'state.db');
 
-const run = (runId: string) =>
-  RunSchema.parse({
-    runId,
-    capabilityId: 'c',
-    connectorId: 'x',
-    runtimeClass: 'direct',
-    status: 'accepted',
-    input: {},
-    credentialRef: ANONYMOUS_CREDENTIAL_REF,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  });
+const run = (runId: string) => acceptedRun(runId);
 
 async function codeOf(promise: Promise<unknown>): Promise<{ code: string; retryable: boolean } | null> {
   try {

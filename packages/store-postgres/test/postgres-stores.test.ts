@@ -1,7 +1,8 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS_CREDENTIAL_REF, DispatchJobSchema, RunSchema, isIntegrationError, type Stores } from '@integration/contracts';
+import { DispatchJobSchema, isIntegrationError, type Stores } from '@integration/contracts';
+import { acceptedRun } from '@integration/contracts/testing';
 import { pgMigrations, postgresStores } from '../src';
 import { adminPool, dropSchema, freshSchema, pgProblem, pgUrl, terminate } from './support';
 
@@ -23,18 +24,7 @@ function open(label: string, extra: Partial<Parameters<typeof postgresStores>[0]
   return { stores, schema };
 }
 
-const run = (runId: string) =>
-  RunSchema.parse({
-    runId,
-    capabilityId: 'c',
-    connectorId: 'x',
-    runtimeClass: 'direct',
-    status: 'accepted',
-    input: {},
-    credentialRef: ANONYMOUS_CREDENTIAL_REF,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  });
+const run = (runId: string) => acceptedRun(runId);
 
 async function failure(promise: Promise<unknown>): Promise<{ code: string; retryable: boolean } | null> {
   try {
