@@ -81,8 +81,14 @@ async function serve(role: 'router' | 'bare'): Promise<void> {
     const address = server.address();
     process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
   });
+  // Event-loop utilisation between the warm-up and the stats request: near 1 means CPU-bound.
+  let loopSince = performance.eventLoopUtilization();
   process.on('message', async (message: { cmd: string }) => {
-    if (message.cmd === 'stats') process.send?.({ stats: await stats() });
+    if (message.cmd === 'measure') loopSince = performance.eventLoopUtilization();
+    if (message.cmd === 'stats') {
+      const busy = performance.eventLoopUtilization(loopSince).utilization;
+      process.send?.({ stats: { ...(await stats()), eventLoopBusy: Number(busy.toFixed(2)) } });
+    }
     if (message.cmd === 'stop') {
       server.close();
       server.closeAllConnections?.();
@@ -107,6 +113,8 @@ function startServer(role: 'router' | 'bare') {
       child.send({ cmd: 'stats' });
       return (await reply).stats;
     },
+    /** Marks the start of the measured load (the warm-up is not counted in eventLoopBusy). */
+    startMeasuring: () => child.send({ cmd: 'measure' }),
     stop: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.send({ cmd: 'stop' }))),
   };
 }
@@ -131,6 +139,7 @@ async function measure(role: 'router' | 'bare', durationSeconds: number, connect
   });
   // A short warm-up on the same server (its deliveries are separate and not counted).
   await autocannon({ url: `http://127.0.0.1:${port}/webhooks/bench/ins-bench`, method: 'POST', connections: 2, amount: 50, requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ n: -1, note: 'warm' }), headers: { 'x-bench-delivery': `warm-${Math.random()}`, ...signWebhook('github', { secret: SECRET, rawBody: JSON.stringify({ n: -1, note: 'warm' }) }) } }) }] });
+  server.startMeasuring();
   const statuses: Record<string, number> = {};
   let next = 0;
   const started = performance.now();
