@@ -35,37 +35,3 @@ function copyValue(value: unknown): unknown {
   }
   return Object.freeze(out);
 }
-
-/**
- * Freezes `value` in place with the same JSON semantics, rewriting what JSON would (a Date becomes
- * its ISO string, `undefined` members go). Only for values the caller exclusively owns, such as a
- * fresh `redact()` result: nothing else may hold a reference that expects them mutable.
- */
-export function freezeOwnedJson<T>(value: T): T {
-  return freezeValue(value) as T;
-}
-
-function freezeValue(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return jsonLeaf(value);
-  if (Object.isFrozen(value) && !(value instanceof Date)) return value;
-  const withJson = value as { toJSON?: () => unknown };
-  if (typeof withJson.toJSON === 'function') return copyValue(withJson.toJSON());
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) {
-      const frozen = freezeValue(value[i]);
-      if (frozen !== value[i] || frozen === undefined) value[i] = frozen === undefined ? null : frozen;
-    }
-    return Object.freeze(value);
-  }
-  const record = value as Record<string, unknown>;
-  // Only plain objects are rewritten in place; anything else (a class instance) is copied.
-  const proto: unknown = Object.getPrototypeOf(record);
-  if (proto !== Object.prototype && proto !== null) return copyValue(record);
-  for (const key of Object.keys(record)) {
-    const child = record[key];
-    const frozen = freezeValue(child);
-    if (frozen === undefined) delete record[key];
-    else if (frozen !== child) record[key] = frozen;
-  }
-  return Object.freeze(record);
-}

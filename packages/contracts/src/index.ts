@@ -2,7 +2,7 @@ export * from './errors/codes';
 export * from './errors/integration-error';
 export * from './errors/connector-error';
 export * from './redaction';
-export { frozenJsonCopy, freezeOwnedJson } from './frozen-json';
+export { frozenJsonCopy } from './frozen-json';
 export * from './ids';
 export * from './clock';
 export * from './canonical-json';

@@ -1,3 +1,5 @@
+import { frozenJsonCopy } from './frozen-json';
+
 export const REDACTED = '[REDACTED]';
 
 /** Normalised key names (lower-case, alphanumerics only) that always hold a secret. */
@@ -60,6 +62,11 @@ export function isSecretKey(key: string): boolean {
 export interface RedactOptions {
   /** Secret values (e.g. the current lease's payload); any string containing one is redacted. */
   secrets?: Iterable<string>;
+  /**
+   * Return deeply frozen JSON (what a durable record holds: Dates as ISO strings, `toJSON()`
+   * applied, non-finite numbers and array holes as null, functions dropped), in the same pass.
+   */
+  frozenJson?: boolean;
 }
 
 /** Values shorter than this are not matched by value: replacing every "a" would destroy records. */
@@ -70,8 +77,15 @@ const MIN_SECRET_VALUE_LENGTH = 6;
  * `[REDACTED]`. Used on every durable write, log line, telemetry payload and error detail.
  */
 export function redact<T>(value: T, options: RedactOptions = {}): T {
-  const secrets = options.secrets ? collectSecrets(options.secrets) : [];
-  return redactValue(value, secrets, []) as T;
+  const secrets = options.secrets ? collectSecrets(options.secrets) : NO_SECRETS;
+  return redactValue(value, { secrets, ancestors: [], frozenJson: options.frozenJson === true }) as T;
+}
+
+interface Walk {
+  secrets: string[];
+  /** The path from the root: a value met again on it is a cycle (depth is small, a scan is cheapest). */
+  ancestors: object[];
+  frozenJson: boolean;
 }
 
 export function secretValuesOf(payload: Record<string, unknown> | undefined | null): string[] {
@@ -86,7 +100,11 @@ export function secretValuesOf(payload: Record<string, unknown> | undefined | nu
   return values;
 }
 
+const NO_SECRETS: string[] = [];
+
 function collectSecrets(secrets: Iterable<string>): string[] {
+  // The common case on the hot path: a lease without secret values.
+  if (Array.isArray(secrets) && secrets.length === 0) return NO_SECRETS;
   const unique = new Set<string>();
   for (const secret of secrets) {
     if (typeof secret === 'string' && secret.length >= MIN_SECRET_VALUE_LENGTH) unique.add(secret);
@@ -103,40 +121,52 @@ function redactString(value: string, secrets: string[]): string {
   return result;
 }
 
-/** `ancestors` is the path from the root: a value met again on it is a cycle (depth is small, a scan is cheapest). */
-function redactValue(value: unknown, secrets: string[], ancestors: object[]): unknown {
-  if (typeof value === 'string') return secrets.length > 0 ? redactString(value, secrets) : value;
-  if (value === null || typeof value !== 'object') return value;
-  if (ancestors.includes(value)) return '[Circular]';
-  if (value instanceof Date) return value;
-  if (value instanceof Uint8Array) return value;
-  ancestors.push(value);
+function redactValue(value: unknown, walk: Walk): unknown {
+  if (typeof value === 'string') return walk.secrets.length > 0 ? redactString(value, walk.secrets) : value;
+  if (value === null || typeof value !== 'object') return walk.frozenJson ? frozenJsonCopy(value) : value;
+  if (walk.ancestors.includes(value)) return '[Circular]';
+  if (walk.frozenJson) {
+    if (value instanceof Uint8Array) return frozenJsonCopy(value);
+    const withJson = value as { toJSON?: () => unknown };
+    if (typeof withJson.toJSON === 'function') return redactValue(withJson.toJSON(), walk);
+  } else if (value instanceof Date || value instanceof Uint8Array) {
+    return value;
+  }
+  walk.ancestors.push(value);
   try {
-    if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets, ancestors));
-    if (value instanceof Map) {
-      return Object.fromEntries(
-        [...value.entries()].map(([k, v]) => [String(k), isSecretKey(String(k)) ? REDACTED : redactValue(v, secrets, ancestors)]),
-      );
-    }
-    if (value instanceof Error) {
-      return {
-        name: value.name,
-        message: redactString(value.message, secrets),
-        ...redactObject(value as unknown as Record<string, unknown>, secrets, ancestors),
-      };
-    }
-    return redactObject(value as Record<string, unknown>, secrets, ancestors);
+    return finish(redactContainer(value, walk), walk);
   } finally {
-    ancestors.pop();
+    walk.ancestors.pop();
   }
 }
 
-function redactObject(value: Record<string, unknown>, secrets: string[], ancestors: object[]): Record<string, unknown> {
+function redactContainer(value: object, walk: Walk): unknown {
+  if (Array.isArray(value)) {
+    return value.map((item) => {
+      const cleaned = redactValue(item, walk);
+      return cleaned === undefined && walk.frozenJson ? null : cleaned;
+    });
+  }
+  if (value instanceof Map) {
+    return Object.fromEntries(
+      [...value.entries()].map(([k, v]) => [String(k), isSecretKey(String(k)) ? REDACTED : redactValue(v, walk)]),
+    );
+  }
+  if (value instanceof Error) {
+    return { name: value.name, message: redactString(value.message, walk.secrets), ...redactObject(value as unknown as Record<string, unknown>, walk) };
+  }
+  return redactObject(value as Record<string, unknown>, walk);
+}
+
+const finish = (container: unknown, walk: Walk) => (walk.frozenJson ? Object.freeze(container) : container);
+
+function redactObject(value: Record<string, unknown>, walk: Walk): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const child = value[key];
     if (child === undefined) continue;
-    const cleaned = isSecretKey(key) && child !== null && child !== '' ? REDACTED : redactValue(child, secrets, ancestors);
+    const cleaned = isSecretKey(key) && child !== null && child !== '' ? REDACTED : redactValue(child, walk);
+    if (cleaned === undefined) continue;
     // An own `__proto__` key is data: define it rather than assign it (which would set the prototype).
     if (key === '__proto__') Object.defineProperty(out, key, { value: cleaned, enumerable: true, writable: true, configurable: true });
     else out[key] = cleaned;

@@ -1,5 +1,4 @@
 import {
-  freezeOwnedJson,
   frozenJsonCopy,
   isoAt,
   newId,
@@ -36,9 +35,9 @@ export class LedgerWriter {
     return secrets.length === 0 ? this : new LedgerWriter(this.clock, secrets);
   }
 
-  /** A redacted, deeply frozen copy (redact's result is fresh, so it is frozen in place). */
+  /** A redacted, deeply frozen JSON copy. */
   redact<T>(value: T): T {
-    return freezeOwnedJson(redact(value, { secrets: this.secrets }));
+    return redact(value, { secrets: this.secrets, frozenJson: true });
   }
 
   now(): string {
