@@ -17,6 +17,7 @@ import {
   type PolicySubject,
 } from './input';
 import type { PolicyRule, RuleOutcome } from './rule';
+import { plainCredential, plainRequest } from './plain-input';
 import { policyRules } from './rules';
 
 export interface EvaluatePolicyOptions {
@@ -65,7 +66,7 @@ export function explainPolicy(input: PolicyInput, options: EvaluatePolicyOptions
 
 /**
  * Capabilities are immutable once defined, so each one's contract view is parsed once and cached;
- * the credential and request are parsed on every call.
+ * the credential and request are checked on every call (plain shapes by hand, the rest by zod).
  */
 const parsedCapabilities = new WeakMap<object, z.output<typeof PolicyCapabilitySchema>>();
 
@@ -79,8 +80,8 @@ function parseInput(input: PolicyInput): z.output<typeof PolicyInputSchema> {
   }
   return {
     capability,
-    credential: parseAt(PolicyCredentialSchema, input.credential, 'policy input: credential'),
-    request: parseAt(PolicyRequestSchema, input.request, 'policy input: request'),
+    credential: plainCredential(input.credential) ?? parseAt(PolicyCredentialSchema, input.credential, 'policy input: credential'),
+    request: plainRequest(input.request) ?? parseAt(PolicyRequestSchema, input.request, 'policy input: request'),
   };
 }
 
