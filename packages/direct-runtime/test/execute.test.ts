@@ -38,7 +38,7 @@ describe('direct runtime: success', () => {
     const capability = capabilityFor(async (_input, { emit, artifact, logger, signal, lease, executionPolicy, runId }) => {
       emit({ type: 'connector.test.destructured', payload: { runId } });
       const ref = await artifact({ slug: 'note', type: 'log', content: 'hello' });
-      logger.info({ slug: ref.slug }, 'recorded');
+      logger.info({ artifactId: ref.artifactId }, 'recorded');
       return { aborted: signal.aborted, subject: lease.subject, runtimeClass: executionPolicy.runtimeClass };
     });
     const result = await runtime.execute(capability, { message: 'x' }, contextFor());
