@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DispatchJobSchema, isIntegrationError } from '@integration/contracts';
-import { acceptedRun } from '@integration/contracts/testing';
+import { acceptedRun, failureOf } from '@integration/contracts/testing';
 import { sqliteMigrations, sqliteStores } from '../src';
 import { fixture, killHard, spawnTs, waitForLines } from './support';
 
@@ -13,18 +13,6 @@ const dir = mkdtempSync(join(tmpdir(), 'store-local-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = () => join(dir, `s-${(n += 1)}`, 'state.db');
-
-const run = (runId: string) => acceptedRun(runId);
-
-async function codeOf(promise: Promise<unknown>): Promise<{ code: string; retryable: boolean } | null> {
-  try {
-    await promise;
-    return null;
-  } catch (error) {
-    if (!isIntegrationError(error)) throw error;
-    return { code: error.code, retryable: error.retryable };
-  }
-}
 
 describe('sqliteStores', () => {
   it('creates the file and its directory, in WAL mode, with versioned migrations recorded', async () => {
@@ -81,11 +69,11 @@ describe('sqliteStores', () => {
     const stores = sqliteStores({ path, busyTimeoutMs: 50 });
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
-    expect(await codeOf(stores.ledger.putRun(run('run_busy')))).toEqual({ code: 'store_unavailable', retryable: true });
-    expect(await codeOf(stores.transaction(async (tx) => tx.ledger.putRun(run('run_busy'))))).toEqual({ code: 'store_unavailable', retryable: true });
+    expect(await failureOf(stores.ledger.putRun(acceptedRun('run_busy')))).toEqual({ code: 'store_unavailable', retryable: true });
+    expect(await failureOf(stores.transaction(async (tx) => tx.ledger.putRun(acceptedRun('run_busy'))))).toEqual({ code: 'store_unavailable', retryable: true });
     other.exec('ROLLBACK');
     other.close();
-    await stores.ledger.putRun(run('run_busy'));
+    await stores.ledger.putRun(acceptedRun('run_busy'));
     expect((await stores.ledger.fetchRun('run_busy'))?.runId).toBe('run_busy');
     await stores.close();
   });
@@ -103,7 +91,7 @@ describe('sqliteStores', () => {
     let ticks = 0;
     const ticker = setInterval(() => (ticks += 1), 10);
     try {
-      await stores.transaction(async (tx) => tx.ledger.putRun(run('run_after_wait')));
+      await stores.transaction(async (tx) => tx.ledger.putRun(acceptedRun('run_after_wait')));
       await stores.ledger.updateRun('run_after_wait', { status: 'running', updatedAt: '2026-01-01T00:00:01.000Z' });
     } finally {
       clearInterval(ticker);
@@ -120,7 +108,7 @@ describe('sqliteStores', () => {
     const thrown = new Custom('mine');
     await expect(
       stores.transaction(async (tx) => {
-        await tx.ledger.putRun(run('run_x'));
+        await tx.ledger.putRun(acceptedRun('run_x'));
         throw thrown;
       }),
     ).rejects.toBe(thrown);
@@ -132,19 +120,19 @@ describe('sqliteStores', () => {
     const stores = sqliteStores({ path: fresh() });
     await stores.close();
     await stores.close();
-    expect(await codeOf(stores.ledger.fetchRun('x'))).toEqual({ code: 'store_failed', retryable: false });
-    expect(await codeOf(stores.transaction(async () => 1))).toEqual({ code: 'store_failed', retryable: false });
+    expect(await failureOf(stores.ledger.fetchRun('x'))).toEqual({ code: 'store_failed', retryable: false });
+    expect(await failureOf(stores.transaction(async () => 1))).toEqual({ code: 'store_failed', retryable: false });
   });
 
   it('stores records as typed columns plus JSON, never secrets outside the sealed envelope', async () => {
     const path = fresh();
     const stores = sqliteStores({ path });
-    await stores.ledger.putRun(run('run_cols'));
+    await stores.ledger.putRun(acceptedRun('run_cols'));
     await stores.close();
     const db = new Database(path, { readonly: true });
     const row = db.prepare('SELECT run_id, capability_id, status, created_at, record FROM runs').get() as Record<string, string>;
     expect(row).toMatchObject({ run_id: 'run_cols', capability_id: 'c', status: 'accepted', created_at: '2026-01-01T00:00:00.000Z' });
-    expect(JSON.parse(row.record!)).toEqual(run('run_cols'));
+    expect(JSON.parse(row.record!)).toEqual(acceptedRun('run_cols'));
     db.close();
   });
 });

@@ -1,8 +1,8 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DispatchJobSchema, isIntegrationError, type Stores } from '@integration/contracts';
-import { acceptedRun } from '@integration/contracts/testing';
+import { DispatchJobSchema, type Stores } from '@integration/contracts';
+import { acceptedRun, failureOf } from '@integration/contracts/testing';
 import { pgMigrations, postgresStores } from '../src';
 import { adminPool, dropSchema, freshSchema, pgProblem, pgUrl, terminate } from './support';
 
@@ -24,18 +24,6 @@ function open(label: string, extra: Partial<Parameters<typeof postgresStores>[0]
   return { stores, schema };
 }
 
-const run = (runId: string) => acceptedRun(runId);
-
-async function failure(promise: Promise<unknown>): Promise<{ code: string; retryable: boolean } | null> {
-  try {
-    await promise;
-    return null;
-  } catch (error) {
-    if (!isIntegrationError(error)) throw error;
-    return { code: error.code, retryable: error.retryable };
-  }
-}
-
 describe('postgresStores options', () => {
   it('rejects bad options with invalid_argument', () => {
     const pool = new pg.Pool({ connectionString: pgUrl });
@@ -47,12 +35,12 @@ describe('postgresStores options', () => {
 
   it('an unreachable server is a retryable store_unavailable, never a crash or a hang', async () => {
     const stores = postgresStores({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMs: 1_000 });
-    expect(await failure(stores.ledger.fetchRun('x'))).toEqual({ code: 'store_unavailable', retryable: true });
-    expect(await failure(stores.transaction(async () => 1))).toEqual({ code: 'store_unavailable', retryable: true });
-    expect(await failure(stores.migrate())).toEqual({ code: 'store_unavailable', retryable: true });
+    expect(await failureOf(stores.ledger.fetchRun('x'))).toEqual({ code: 'store_unavailable', retryable: true });
+    expect(await failureOf(stores.transaction(async () => 1))).toEqual({ code: 'store_unavailable', retryable: true });
+    expect(await failureOf(stores.migrate())).toEqual({ code: 'store_unavailable', retryable: true });
     await stores.dispatch.waitForWork(10);
     await stores.close();
-    expect(await failure(stores.ledger.fetchRun('x'))).toEqual({ code: 'store_failed', retryable: false });
+    expect(await failureOf(stores.ledger.fetchRun('x'))).toEqual({ code: 'store_failed', retryable: false });
   });
 });
 
@@ -63,7 +51,7 @@ describe.skipIf(problem !== null)('postgresStores on a live server', () => {
     const starters = Array.from({ length: 4 }, () => postgresStores({ connectionString: pgUrl, schema, max: 2 }));
     opened.push(...starters);
     await Promise.all(starters.map((s) => s.migrate()));
-    await Promise.all(starters.map((s, i) => s.ledger.putRun(run(`run_${i}`))));
+    await Promise.all(starters.map((s, i) => s.ledger.putRun(acceptedRun(`run_${i}`))));
     const { rows } = await admin.query(`SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`);
     expect(rows).toEqual(pgMigrations.map((m) => ({ version: m.version, name: m.name })));
     expect((await starters[0]!.ledger.listRuns()).length).toBe(4);
@@ -75,13 +63,13 @@ describe.skipIf(problem !== null)('postgresStores on a live server', () => {
     await admin.query(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES (999, 'future')`);
     const again = postgresStores({ connectionString: pgUrl, schema });
     opened.push(again);
-    expect(await failure(again.ledger.fetchRun('x'))).toEqual({ code: 'migration_failed', retryable: false });
+    expect(await failureOf(again.ledger.fetchRun('x'))).toEqual({ code: 'migration_failed', retryable: false });
   });
 
   it('schemas isolate tenants of one database', async () => {
     const a = open('iso_a').stores;
     const b = open('iso_b').stores;
-    await a.ledger.putRun(run('run_only_in_a'));
+    await a.ledger.putRun(acceptedRun('run_only_in_a'));
     expect(await b.ledger.fetchRun('run_only_in_a')).toBeNull();
     expect((await a.ledger.fetchRun('run_only_in_a'))?.runId).toBe('run_only_in_a');
   });
@@ -89,26 +77,26 @@ describe.skipIf(problem !== null)('postgresStores on a live server', () => {
   it('lost connections surface as retryable store_unavailable; the pool recovers', async () => {
     const app = `it-loss-${randomBytes(3).toString('hex')}`;
     const { stores } = open('loss', { applicationName: app });
-    await stores.ledger.putRun(run('run_before'));
+    await stores.ledger.putRun(acceptedRun('run_before'));
 
     // Idle pooled connections die: the pool drops them (its 'error' handler) and the next call reconnects.
     expect(await terminate(admin, app)).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 50));
-    const afterIdleLoss = await failure(stores.ledger.fetchRun('run_before'));
+    const afterIdleLoss = await failureOf(stores.ledger.fetchRun('run_before'));
     expect(afterIdleLoss === null || afterIdleLoss.code === 'store_unavailable').toBe(true);
     expect((await stores.ledger.fetchRun('run_before'))?.runId).toBe('run_before');
 
     // A connection dies inside a transaction: the transaction fails as store_unavailable and writes nothing.
     const attempt = stores.transaction(async (tx) => {
-      await tx.ledger.putRun(run('run_in_lost_tx'));
+      await tx.ledger.putRun(acceptedRun('run_in_lost_tx'));
       await terminate(admin, app);
-      await tx.ledger.putRun(run('run_in_lost_tx_2'));
+      await tx.ledger.putRun(acceptedRun('run_in_lost_tx_2'));
     });
-    expect(await failure(attempt)).toEqual({ code: 'store_unavailable', retryable: true });
+    expect(await failureOf(attempt)).toEqual({ code: 'store_unavailable', retryable: true });
     expect(await stores.ledger.fetchRun('run_in_lost_tx')).toBeNull();
 
     // And the tier keeps working.
-    await stores.transaction(async (tx) => tx.ledger.putRun(run('run_after')));
+    await stores.transaction(async (tx) => tx.ledger.putRun(acceptedRun('run_after')));
     expect((await stores.ledger.fetchRun('run_after'))?.runId).toBe('run_after');
   });
 

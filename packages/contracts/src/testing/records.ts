@@ -1,3 +1,4 @@
+import { isIntegrationError } from '../errors/integration-error';
 import { ANONYMOUS_CREDENTIAL_REF } from '../records/credential-ref';
 import { RunSchema, type Run } from '../records/run';
 
@@ -15,3 +16,14 @@ export const acceptedRun = (runId: string, overrides: Partial<Run> = {}): Run =>
     updatedAt: '2026-01-01T00:00:00.000Z',
     ...overrides,
   });
+
+/** What a store call failed with (its IntegrationError code and retryability), or null if it succeeded. */
+export async function failureOf(promise: Promise<unknown>): Promise<{ code: string; retryable: boolean } | null> {
+  try {
+    await promise;
+    return null;
+  } catch (error) {
+    if (!isIntegrationError(error)) throw error;
+    return { code: error.code, retryable: error.retryable };
+  }
+}
