@@ -3,17 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
   ManualClock,
-  attemptIdFor,
   defineConnector,
   defineOperation,
-  isoAt,
-  newId,
-  silentLogger,
   type Capability,
   type RuntimeContext,
   type RuntimeRouting,
   type SandboxInput,
 } from '@integration/contracts';
+import { runtimeContextFor } from '@integration/contracts/testing';
 
 export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 export const CANARY = 'sk-canary-9f8e7d6c5b4a3210';
@@ -52,58 +49,17 @@ export interface ContextOptions {
 }
 
 export function contextFor(options: ContextOptions = {}): RuntimeContext {
-  const clock = options.clock ?? new ManualClock();
-  const runId = options.runId ?? newId('run');
-  const attempt = options.attempt ?? 1;
-  const connectionId = options.connectionId ?? 'conn_test';
-  const token = options.token ?? CANARY;
-  return {
-    runId,
-    attempt,
-    attemptId: attemptIdFor(runId, attempt),
-    lease: {
-      leaseId: newId('lease'),
-      credentialRefId: 'cred_test',
-      connectionId,
-      subject: 'tester',
-      scopes: ['session:execute'],
-      payload: { access_token: token },
-      issuedAt: isoAt(clock.now()),
-      expiresAt: isoAt(clock.now() + 300_000),
-    },
-    credentialRef: {
-      id: 'cred_test',
-      subject: 'tester',
-      scopes: ['session:execute'],
-      authType: 'api_token',
-      connectionId,
-      installId: null,
-      connectorId: 'demo',
-      tenantId: options.tenantId ?? 'tenant_a',
-    },
-    connectionId,
-    tenantId: options.tenantId ?? 'tenant_a',
-    actorId: 'actor_1',
-    traceId: null,
-    idempotencyKey: null,
-    executionPolicy: {
+  return runtimeContextFor(
+    {
       runtimeClass: 'session',
-      sandbox: {
-        level: 'strict',
-        egress: 'restricted',
-        approvals: 'manual',
-        fileScope: '/workspaces/demo',
-        allowedTools: [],
-        ...options.sandbox,
-      },
+      connectorId: 'demo',
+      credentialRefId: 'cred_test',
+      subject: 'tester',
+      scopes: ['session:execute'],
+      sandbox: { level: 'strict', egress: 'restricted', approvals: 'manual', fileScope: '/workspaces/demo', allowedTools: [], ...options.sandbox },
     },
-    target: null,
-    signal: options.signal ?? new AbortController().signal,
-    timeoutMs: options.timeoutMs ?? 10_000,
-    logger: silentLogger,
-    clock,
-    extensions: {},
-  };
+    { ...options, connectionId: options.connectionId ?? 'conn_test', token: options.token ?? CANARY },
+  );
 }
 
 /** True while a process exists and is not a zombie. */
