@@ -11,6 +11,8 @@
  * Usage: tsx scripts/bench-runner.ts scripts/bench-invoke.ts [benchmark args…]
  * Extra Node flags for the benchmark process (a CPU profile, say) go in BENCH_NODE_ARGS:
  *   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" pnpm bench:invoke
+ * BENCH_KEEP_BUNDLE=1 leaves the bundle (`.<name>.bench.mjs` next to the entry) for reading a
+ * profile's line numbers.
  */
 import { spawnSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
@@ -63,5 +65,5 @@ try {
   const result = spawnSync(process.execPath, ['--enable-source-maps', ...nodeArgs, outfile, ...args], { stdio: 'inherit' });
   process.exitCode = result.status ?? 1;
 } finally {
-  rmSync(outfile, { force: true });
+  if (!process.env.BENCH_KEEP_BUNDLE) rmSync(outfile, { force: true });
 }

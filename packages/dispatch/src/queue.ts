@@ -56,7 +56,7 @@ export interface DispatchQueueOptions {
 }
 
 export interface DispatchQueue {
-  /** The job an admission would enqueue (deterministic id from its dedupe scope). */
+  /** The job an admission would enqueue (deterministic id from its run, see `dispatchIdFor`). */
   jobFor(admission: AdmittedTrigger, options?: EnqueueOptions): DispatchJob;
   enqueue(admission: AdmittedTrigger, options?: EnqueueOptions): Promise<EnqueueResult>;
   /** Enqueue inside an enclosing store transaction; call `announce` after it commits. */
@@ -85,7 +85,7 @@ export function createDispatchQueue(options: DispatchQueueOptions): DispatchQueu
     const now = clock.now();
     const at = isoAt(now);
     return {
-      dispatchId: dispatchIdFor(trigger),
+      dispatchId: dispatchIdFor(run),
       runId: run.runId,
       admissionId: trigger.admissionId,
       tenantId: trigger.tenantId,

@@ -1,10 +1,11 @@
 import diagnostics from 'node:diagnostics_channel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isIntegrationError, type DispatchJob, type Stores } from '@integration/contracts';
+import { isIntegrationError, ManualClock, type DispatchJob, type Stores } from '@integration/contracts';
+import { createIngress, signWebhook } from '@integration/ingress';
 import { dispatchIdFor, type DispatchWorker } from '../src/index';
 import { availableTiers, type TierHandle } from './support/tiers';
 import { harness } from './support/harness';
-import { waitFor } from './support/fixtures';
+import { waitFor, WEBHOOK_SECRET } from './support/fixtures';
 
 const tiers = await availableTiers('dispatch');
 
@@ -48,11 +49,11 @@ describe.each(tiers)('dispatch on $name', (tier) => {
     return w;
   };
 
-  it('enqueue is idempotent by a dispatch id derived from the dedupe scope', async () => {
+  it('enqueue is idempotent by a dispatch id derived from the admitted run', async () => {
     const { admission, job, status } = await h.admitAndEnqueue({}, { delivery: 'dlv-idem' });
     expect(status).toBe('enqueued');
-    expect(job.dispatchId).toBe(dispatchIdFor(admission.trigger));
-    expect(job.dispatchId).toMatch(/^disp_[0-9a-f]{64}$/);
+    expect(job.dispatchId).toBe(dispatchIdFor(admission.run));
+    expect(job.dispatchId).toBe(`disp_${admission.run.runId}`);
     expect(job).toMatchObject({ status: 'queued', attempts: 0, maxAttempts: 5, runId: admission.run.runId });
     const again = await h.queue.enqueue(admission);
     expect(again.status).toBe('duplicate');
@@ -60,6 +61,40 @@ describe.each(tiers)('dispatch on $name', (tier) => {
     expect(replayedDelivery.status).toBe('duplicate');
     expect(replayedDelivery.admission.status).toBe('duplicate');
     expect(await h.queue.jobs()).toHaveLength(1);
+  });
+
+  it('a delivery admitted again after its dedupe TTL gets a new run and a new job, which is delivered', async () => {
+    const clock = new ManualClock(Date.now());
+    const ingress = createIngress({ stores, capabilities: h.executor, clock });
+    const definition = { ...h.definition, dedupeTtlSeconds: 60 };
+    // Only admission time moves; jobs become due on the real clock the worker reads.
+    const queue = h.queue;
+    const rawBody = JSON.stringify({ orderId: 'o-ttl', amount: 3 });
+    const admitOnce = async () => {
+      let enqueued: Awaited<ReturnType<typeof queue.enqueueWithin>> | undefined;
+      const headers = { ...signWebhook('github', { secret: WEBHOOK_SECRET, rawBody }), 'x-acme-delivery': 'dlv-ttl' };
+      const admission = await ingress.admitWebhook({ tenantId: 'tenant-a', rawBody, headers }, definition, {
+        within: async (tx, a) => void (enqueued = await queue.enqueueWithin(tx, a)),
+      });
+      return { admission, ...enqueued! };
+    };
+    const first = await admitOnce();
+    clock.advance(30_000);
+    const withinTtl = await admitOnce();
+    expect([withinTtl.admission.status, withinTtl.status, withinTtl.job.dispatchId]).toEqual(['duplicate', 'duplicate', first.job.dispatchId]);
+    clock.advance(31_000);
+    const afterTtl = await admitOnce();
+    expect(afterTtl.admission.status).toBe('accepted');
+    expect(afterTtl.admission.run.runId).not.toBe(first.admission.run.runId);
+    expect(afterTtl.status).toBe('enqueued');
+    expect(afterTtl.job).toMatchObject({ dispatchId: dispatchIdFor(afterTtl.admission.run), runId: afterTtl.admission.run.runId, status: 'queued' });
+    // Ids follow admission time, so the jobs index grows at its end.
+    expect(afterTtl.job.dispatchId > first.job.dispatchId).toBe(true);
+    started();
+    for (const { job, admission } of [first, afterTtl]) {
+      await settledJob(job.dispatchId, ['completed']);
+      expect(await stores.ledger.fetchRun(admission.run.runId)).toMatchObject({ status: 'completed' });
+    }
   });
 
   it('concurrent enqueues of one dispatch id: exactly one is enqueued, the others are duplicates', async () => {
