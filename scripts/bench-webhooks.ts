@@ -13,6 +13,7 @@
  * table shows each one's median round.
  *
  * Usage: pnpm bench:webhooks [--duration 5] [--connections 64] [--rounds 3]
+ * BENCH_ROLES=router,floor (comma list) measures only those servers; BENCH_CPU_PROF_DIR=dir profiles them.
  */
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -192,7 +193,7 @@ async function main() {
   console.log(`bench:webhooks — ${duration} s × ${rounds} rounds each, ${connections} connections, signed unique deliveries, SQLite tier, node:http adapter vs bare node:http 202`);
   const all: Record<Role, Measured[]> = { bare: [], floor: [], router: [] };
   for (let round = 1; round <= rounds; round += 1) {
-    for (const role of ['bare', 'floor', 'router'] as const) {
+    for (const role of (process.env.BENCH_ROLES?.split(',') ?? ['bare', 'floor', 'router']) as Role[]) {
       const r = await measure(role, duration, connections);
       all[role].push(r);
       console.log(`  round ${round}: ${role} ${r.rps.toFixed(0)} req/s (p50 ${r.p50} ms, p99 ${r.p99} ms) ${JSON.stringify(r.statuses)}`);
