@@ -5,8 +5,11 @@ import { toStoreError } from './errors';
 export type CommitEffects = Array<() => void> | null;
 
 /**
- * Shared plumbing of the SQLite store views. Outside a transaction, a call waits while an async
- * transaction of this instance is open (they share one connection); inside, it runs at once.
+ * Shared plumbing of the SQLite store views. Inside a transaction a call runs at once. Outside,
+ * a write call (`write`) joins the file's group commit (`SqliteWriteBatch`): the write calls
+ * issued in one event-loop turn share one commit. Any other call runs at once, or waits on the
+ * file's FIFO mutex while an async transaction or a pending batch holds it (they share one
+ * connection), so it never overtakes an earlier call of this process.
  */
 export abstract class SqliteAccess {
   constructor(
@@ -18,6 +21,7 @@ export abstract class SqliteAccess {
     return this.effects !== null;
   }
 
+  /** A call that only reads. */
   protected async op<T>(fn: () => T): Promise<T> {
     try {
       if (this.inTransaction) return this.exec(fn);
@@ -28,13 +32,25 @@ export abstract class SqliteAccess {
     }
   }
 
+  /** A call that writes: shares the next commit with its neighbours unless `groupCommit` is off. */
+  protected async write<T>(fn: () => T): Promise<T> {
+    if (!this.h.groupCommit || this.inTransaction) return this.op(fn);
+    try {
+      return await this.h.writes.run(() => this.exec(fn));
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
   private exec<T>(fn: () => T): T {
     this.h.assertOpen();
     return fn();
   }
 
+  /** Runs `effect` once the caller's writes are committed (at once for an autocommitted call). */
   protected afterCommit(effect: () => void): void {
-    if (this.effects) this.effects.push(effect);
+    const effects = this.effects ?? this.h.writes.effects;
+    if (effects) effects.push(effect);
     else effect();
   }
 }

@@ -28,7 +28,7 @@ export class SqliteAuthStore extends SqliteAccess implements AuthStore {
   }
 
   putInstall(install: Install): Promise<void> {
-    return this.op(() => {
+    return this.write(() => {
       this.h
         .stmt(
           `INSERT INTO installs (install_id, tenant_id, connector_id, connection_id, state, created_at, record) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -48,7 +48,7 @@ export class SqliteAuthStore extends SqliteAccess implements AuthStore {
   }
 
   putConnection(connection: Connection): Promise<void> {
-    return this.op(() => {
+    return this.write(() => {
       this.h
         .stmt(
           `INSERT INTO connections (connection_id, tenant_id, connector_id, state, created_at, record) VALUES (?, ?, ?, ?, ?, ?)
@@ -70,7 +70,7 @@ export class SqliteAuthStore extends SqliteAccess implements AuthStore {
   }
 
   putCredential(credential: SealedCredential): Promise<void> {
-    return this.op(() => {
+    return this.write(() => {
       this.h
         .stmt(
           `INSERT INTO credentials (credential_id, connection_id, created_at, record) VALUES (?, ?, ?, ?)
@@ -87,7 +87,7 @@ export class SqliteAuthStore extends SqliteAccess implements AuthStore {
   }
 
   putLease(lease: LeaseRecord): Promise<void> {
-    return this.op(() => {
+    return this.write(() => {
       this.h
         .stmt(
           `INSERT INTO leases (lease_id, connection_id, revoked_at, record) VALUES (?, ?, ?, ?)
@@ -100,7 +100,7 @@ export class SqliteAuthStore extends SqliteAccess implements AuthStore {
     return this.op(() => parseRecord<LeaseRecord>(this.h.stmt('SELECT record FROM leases WHERE lease_id = ?').get(leaseId) as Row));
   }
   revokeLeases(connectionId: string, revokedAt: string): Promise<number> {
-    return this.op(() =>
+    return this.write(() =>
       this.h.atomic(() => {
         const open = parseRecords<LeaseRecord>(
           this.h.stmt('SELECT record FROM leases WHERE connection_id = ? AND revoked_at IS NULL ORDER BY rowid').all(connectionId),
@@ -119,6 +119,6 @@ export class SqliteAuthStore extends SqliteAccess implements AuthStore {
    */
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     if (this.inTransaction) return this.h.locks.run(`tx:${key}`, fn);
-    return withRowLock(this.h, (f) => this.op(f), key, this.lockOptions, fn);
+    return withRowLock(this.h, (f) => this.write(f), key, this.lockOptions, fn);
   }
 }

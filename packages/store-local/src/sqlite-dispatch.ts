@@ -45,7 +45,7 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
       this.signalWork();
       return { status: 'enqueued' as const, job: JSON.parse(text) as DispatchJob };
     };
-    return this.op(() => (this.inTransaction ? step() : this.h.atomic(step)));
+    return this.write(() => (this.inTransaction ? step() : this.h.atomic(step)));
   }
 
   fetchJob(dispatchId: string): Promise<DispatchJob | null> {
@@ -82,7 +82,7 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
 
   /** One IMMEDIATE transaction: select due jobs in claim order, mark them running. */
   claim(request: ClaimRequest): Promise<DispatchJob[]> {
-    return this.op(() =>
+    return this.write(() =>
       this.h.atomic(() => {
         const nowIso = isoAt(request.now);
         const candidates = parseRecords<DispatchJob>(
@@ -98,7 +98,7 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
         const due = candidates.filter((j) => dispatchRules.isClaimable(j, nowIso)).sort(dispatchRules.claimOrder).slice(0, request.limit);
         return due.map((job) => {
           const next = dispatchRules.claimed(job, request);
-          this.write(next);
+          this.saveJob(next);
           return next;
         });
       }),
@@ -106,13 +106,13 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
   }
 
   heartbeat(dispatchIds: string[], workerId: string, lockedUntil: string): Promise<string[]> {
-    return this.op(() =>
+    return this.write(() =>
       this.h.atomic(() => {
         const owned: string[] = [];
         for (const id of dispatchIds) {
           const job = this.read(id);
           if (job && job.status === 'running' && job.lockedBy === workerId) {
-            this.write({ ...job, lockedUntil });
+            this.saveJob({ ...job, lockedUntil });
             owned.push(id);
           }
         }
@@ -122,7 +122,7 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
   }
 
   settle(dispatchId: string, workerId: string, settlement: DispatchSettlement): Promise<DispatchJob> {
-    return this.op(() =>
+    return this.write(() =>
       this.h.atomic(() => {
         const job = this.read(dispatchId);
         if (!job) throw new NotFoundError('unknown_dispatch', `no dispatch ${dispatchId}`);
@@ -132,7 +132,7 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
           });
         }
         const next = dispatchRules.settled(job, settlement);
-        this.write(next);
+        this.saveJob(next);
         if (next.status === 'queued' || next.status === 'retry_scheduled') this.signalWork();
         return JSON.parse(json(next)) as DispatchJob;
       }),
@@ -140,7 +140,7 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
   }
 
   replay(filter: DispatchFilter & { dispatchIds?: string[] }, now: number): Promise<DispatchJob[]> {
-    return this.op(() =>
+    return this.write(() =>
       this.h.atomic(() => {
         const replayedJobs = parseRecords<DispatchJob>(this.h.stmt(`SELECT record FROM dispatch_jobs WHERE status = 'dead_lettered'`).all())
           .filter((j) => j.status === 'dead_lettered' && dispatchRules.matchesDispatchFilter(j, { ...filter, status: 'dead_lettered' }))
@@ -148,7 +148,7 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
           .slice(0, filter.limit ?? Number.POSITIVE_INFINITY)
           .map((job) => {
             const next = dispatchRules.replayed(job, now);
-            this.write(next);
+            this.saveJob(next);
             return next;
           });
         if (replayedJobs.length > 0) this.signalWork();
@@ -212,7 +212,7 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
     return parseRecord<DispatchJob>(this.h.stmt('SELECT record FROM dispatch_jobs WHERE dispatch_id = ?').get(dispatchId) as { record: string } | undefined);
   }
 
-  private write(job: DispatchJob): void {
+  private saveJob(job: DispatchJob): void {
     this.h
       .stmt('UPDATE dispatch_jobs SET status = ?, available_at = ?, locked_until = ?, record = ? WHERE dispatch_id = ?')
       .run(job.status, job.availableAt, job.lockedUntil ?? null, json(job), job.dispatchId);

@@ -5,6 +5,7 @@ import { KeyedMutex, Mutex, integrationError } from '@integration/contracts';
 import { applyMigrations } from './migrations';
 import { isBusy, toStoreError } from './errors';
 import { BackgroundCheckpointer } from './sqlite-checkpointer';
+import { SqliteWriteBatch } from './sqlite-write-batch';
 
 /**
  * How long one statement waits inside SQLite for another process's lock. Longer waits happen as
@@ -33,6 +34,8 @@ export interface SqliteHandleOptions {
   busyTimeoutMs: number;
   /** `FULL` (default): each commit is fsynced, so it survives power loss; `NORMAL` survives process crashes only. */
   synchronous: 'NORMAL' | 'FULL';
+  /** Single write calls outside a transaction share the next commit with the others issued in the same turn. */
+  groupCommit: boolean;
 }
 
 /**
@@ -49,6 +52,8 @@ class SqliteFile {
   readonly statements = new Map<string, Database.Statement>();
   /** One reusable better-sqlite3 transaction function: BEGIN IMMEDIATE, or a SAVEPOINT when nested. */
   readonly runAtomic: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** Group commit of the single calls of every `sqliteStores()` instance on this file. */
+  readonly writes: SqliteWriteBatch;
   users = 0;
   closed = false;
   private statementsUntilCheck = CHECKPOINTER_CHECK_EVERY;
@@ -65,6 +70,30 @@ class SqliteFile {
     } catch (error) {
       this.db.close();
       throw error;
+    }
+    this.writes = new SqliteWriteBatch({
+      path: options.path,
+      db: this.db,
+      mutex: this.mutex,
+      atomic: <T>(fn: () => T) => this.runAtomic.immediate(fn) as T,
+      retryBusy: (step) => this.retryBusy(step),
+    });
+  }
+
+  /**
+   * Runs a synchronous step that may meet another process's lock (SQLITE_BUSY), retrying it with
+   * short async back-off until busyTimeoutMs has passed; then the busy error is thrown. Only for
+   * steps that fail before writing anything (lock acquisition, autocommit statements, reads).
+   */
+  async retryBusy<T>(step: () => T | Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.options.busyTimeoutMs;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 16)) {
+      try {
+        return await step();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+      }
+      await sleep(delay + Math.random() * delay);
     }
   }
 
@@ -99,8 +128,11 @@ const openFiles = new Map<string, SqliteFile>();
 export class SqliteHandle {
   private readonly file: SqliteFile;
   private closed = false;
+  /** This instance's choice; the batch itself belongs to the file (see `SqliteAccess.write`). */
+  readonly groupCommit: boolean;
 
   constructor(options: SqliteHandleOptions) {
+    this.groupCommit = options.groupCommit;
     let file = openFiles.get(options.path);
     if (!file || file.closed) {
       try {
@@ -126,6 +158,9 @@ export class SqliteHandle {
   get workWaiters(): Set<() => void> {
     return this.file.workWaiters;
   }
+  get writes(): SqliteWriteBatch {
+    return this.file.writes;
+  }
   get isClosed(): boolean {
     return this.closed || this.file.closed;
   }
@@ -141,21 +176,9 @@ export class SqliteHandle {
     }
   }
 
-  /**
-   * Runs a synchronous step that may meet another process's lock (SQLITE_BUSY), retrying it with
-   * short async back-off until busyTimeoutMs has passed; then the busy error is thrown. Only for
-   * steps that fail before writing anything (lock acquisition, autocommit statements, reads).
-   */
-  async retryBusy<T>(step: () => T | Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.file.options.busyTimeoutMs;
-    for (let delay = 1; ; delay = Math.min(delay * 2, 16)) {
-      try {
-        return await step();
-      } catch (error) {
-        if (!isBusy(error) || Date.now() >= deadline) throw error;
-      }
-      await sleep(delay + Math.random() * delay);
-    }
+  /** See `SqliteFile.retryBusy`. */
+  retryBusy<T>(step: () => T | Promise<T>): Promise<T> {
+    return this.file.retryBusy(step);
   }
 
   stmt(sql: string): Database.Statement {

@@ -28,7 +28,7 @@ const COLUMNS = 'record, signal_data_is_payload';
 export class SqliteIngressStore extends SqliteAccess implements IngressStore {
   /** One upsert: inserts, or takes over a reservation that expired at or before `now`. */
   reserveDedupe(scope: DedupeScope, expiresAt: string, now: string): Promise<'reserved' | 'duplicate'> {
-    return this.op(() => {
+    return this.write(() => {
       const result = this.h
         .stmt(
           `INSERT INTO dedupe_keys (tenant_id, connector_id, trigger_id, dedupe_key, expires_at) VALUES (?, ?, ?, ?, ?)
@@ -41,11 +41,11 @@ export class SqliteIngressStore extends SqliteAccess implements IngressStore {
   }
 
   sweepDedupe(now: string): Promise<number> {
-    return this.op(() => this.h.stmt('DELETE FROM dedupe_keys WHERE expires_at <= ?').run(now).changes);
+    return this.write(() => this.h.stmt('DELETE FROM dedupe_keys WHERE expires_at <= ?').run(now).changes);
   }
 
   putTrigger(trigger: TriggerRecord): Promise<void> {
-    return this.op(() => {
+    return this.write(() => {
       const stored = storedTrigger(trigger);
       this.h
         .stmt(
@@ -113,7 +113,7 @@ export class SqliteIngressStore extends SqliteAccess implements IngressStore {
   }
 
   putCheckpoint(checkpoint: TriggerCheckpoint): Promise<TriggerCheckpoint> {
-    return this.op(() =>
+    return this.write(() =>
       this.h.atomic(() => {
         const key = [checkpoint.tenantId, checkpoint.connectorId, checkpoint.triggerId, checkpoint.partitionKey] as const;
         const previous = this.h

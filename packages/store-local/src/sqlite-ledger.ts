@@ -24,7 +24,7 @@ const positionKey = (e: Pick<Event, 'runId' | 'attemptId' | 'seq'>) => `${e.runI
 
 export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   putRun(run: Run): Promise<void> {
-    return this.op(() => this.insertRun(run));
+    return this.write(() => this.insertRun(run));
   }
 
   fetchRun(runId: string): Promise<Run | null> {
@@ -32,7 +32,7 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   }
 
   updateRun(runId: string, patch: RunPatch): Promise<Run> {
-    return this.op(() => this.h.atomic(() => this.mergeRun(runId, patch)));
+    return this.write(() => this.h.atomic(() => this.mergeRun(runId, patch)));
   }
 
   findRunByIdempotencyKey(capabilityId: string, idempotencyKey: string): Promise<Run | null> {
@@ -67,7 +67,7 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   }
 
   putAttempt(attempt: Attempt): Promise<void> {
-    return this.op(() => this.insertAttempt(attempt));
+    return this.write(() => this.insertAttempt(attempt));
   }
 
   fetchAttempt(attemptId: string): Promise<Attempt | null> {
@@ -79,17 +79,17 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   }
 
   updateAttempt(attemptId: string, patch: AttemptPatch, fence: AggregatorFence): Promise<Attempt> {
-    return this.op(() => this.h.atomic(() => this.mergeAttempt(attemptId, patch, fence)));
+    return this.write(() => this.h.atomic(() => this.mergeAttempt(attemptId, patch, fence)));
   }
 
   appendEvents(events: Event[], fence?: AggregatorFence): Promise<void> {
     // One unfenced event is one INSERT (or a read on a taken position): atomic without a savepoint.
-    if (events.length === 1 && !fence) return this.op(() => this.append(events));
-    return this.op(() => this.h.atomic(() => this.append(events, fence)));
+    if (events.length === 1 && !fence) return this.write(() => this.append(events));
+    return this.write(() => this.h.atomic(() => this.append(events, fence)));
   }
 
   startAttempt(start: AttemptStart): Promise<void> {
-    return this.op(() =>
+    return this.write(() =>
       this.h.atomic(() => {
         this.insertRun(start.run);
         this.insertAttempt(start.attempt);
@@ -99,7 +99,7 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   }
 
   completeAttempt(completion: AttemptCompletion): Promise<AttemptCompletionResult> {
-    return this.op(() =>
+    return this.write(() =>
       this.h.atomic((): AttemptCompletionResult => {
         const { latest } = this.h.stmt('SELECT MAX(attempt) AS latest FROM attempts WHERE run_id = ?').get(completion.runId) as { latest: number | null };
         if (latest !== null && latest > completion.expectLatestAttempt) return { applied: false, latestAttempt: latest };
@@ -128,7 +128,7 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   }
 
   putArtifact(artifact: ArtifactRef): Promise<void> {
-    return this.op(() => this.upsertArtifact(artifact));
+    return this.write(() => this.upsertArtifact(artifact));
   }
 
   fetchArtifact(artifactId: string): Promise<ArtifactRef | null> {
@@ -142,7 +142,7 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   }
 
   putTarget(target: TargetDescriptor): Promise<void> {
-    return this.op(() => {
+    return this.write(() => {
       this.h
         .stmt('INSERT INTO targets (target_id, record) VALUES (?, ?) ON CONFLICT (target_id) DO UPDATE SET record = excluded.record')
         .run(target.targetId, json(target));

@@ -3,7 +3,7 @@ import { SqliteAccess, json, parseRecord, parseRecords } from './sqlite-access';
 
 export class SqliteRouteStore extends SqliteAccess implements RouteStore {
   putRoute(route: WebhookRoute): Promise<WebhookRoute> {
-    return this.op(() =>
+    return this.write(() =>
       this.h.atomic(() => {
         const previous = parseRecord<WebhookRoute>(
           this.h.stmt('SELECT record FROM routes WHERE route_id = ?').get(route.routeId) as { record: string } | undefined,
@@ -35,6 +35,6 @@ export class SqliteRouteStore extends SqliteAccess implements RouteStore {
   }
 
   removeRoute(routeId: string): Promise<boolean> {
-    return this.op(() => this.h.stmt('DELETE FROM routes WHERE route_id = ?').run(routeId).changes > 0);
+    return this.write(() => this.h.stmt('DELETE FROM routes WHERE route_id = ?').run(routeId).changes > 0);
   }
 }

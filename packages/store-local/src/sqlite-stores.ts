@@ -23,6 +23,12 @@ export const SqliteStoresOptionsSchema = z.strictObject({
   /** AuthStore.withLock: lifetime of an unrenewed lock row, and the poll interval of waiters. */
   lockTtlMs: z.number().int().positive().default(30_000),
   lockPollMs: z.number().int().positive().default(25),
+  /**
+   * Group commit (default on): single write calls outside `transaction()` issued in the same
+   * event-loop turn share one commit (one fsync), each still all-or-nothing and durable before it
+   * resolves. `false`: every call commits on its own.
+   */
+  groupCommit: z.boolean().default(true),
 });
 export type SqliteStoresOptions = z.input<typeof SqliteStoresOptionsSchema>;
 
@@ -40,7 +46,7 @@ export function sqliteStores(input: SqliteStoresOptions): Stores {
   } catch (error) {
     throw toStoreError(error);
   }
-  const h = new SqliteHandle({ path, busyTimeoutMs: options.busyTimeoutMs, synchronous: options.synchronous });
+  const h = new SqliteHandle({ path, busyTimeoutMs: options.busyTimeoutMs, synchronous: options.synchronous, groupCommit: options.groupCommit });
   try {
     h.migrate();
   } catch (error) {
@@ -61,7 +67,8 @@ export function sqliteStores(input: SqliteStoresOptions): Stores {
     ...views(null),
     /**
      * BEGIN IMMEDIATE, run `fn` with views bound to the open transaction, COMMIT (or ROLLBACK when
-     * `fn` throws). In-process callers queue on a mutex because `fn` awaits between statements.
+     * `fn` throws). In-process callers queue on a mutex because `fn` awaits between statements; a
+     * pending group commit holds that mutex too, so a transaction never overtakes an earlier call.
      */
     async transaction<T>(fn: (tx: StoreSet) => Promise<T>): Promise<T> {
       return h.mutex.run(async () => {
