@@ -5,7 +5,8 @@
  * direct capability through the control plane. A third row per tier isolates the store: the store
  * calls of one invoke (`ledger.startAttempt`, `ledger.completeAttempt`), two transactions.
  * Each SQLite setting also gets a concurrent row: 16 invokes in flight (closed loop, each finished
- * invoke starts the next), where the store's group commit lets concurrent calls share commits.
+ * invoke starts the next), where the store's group commit lets concurrent calls share commits,
+ * next to the same load with `groupCommit: false`.
  *
  * SQLite is measured twice, with `synchronous = FULL` (the store's default) and `NORMAL`; the raw
  * baseline uses the same journal mode and synchronous setting as the store it is compared with.
@@ -35,6 +36,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONCURRENCY = 16;
 const DURABLE = 'platform.invoke (durable)';
 const CONCURRENT = `platform.invoke ×${CONCURRENCY} concurrent`;
+const CONCURRENT_UNGROUPED = `  same, groupCommit: false`;
 /** BENCH_ONLY=sqlite|postgres runs one tier. */
 const only = process.env.BENCH_ONLY;
 const PG_URL = process.env.INTEGRATION_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -118,10 +120,10 @@ async function invokeRate(tier: string, stores: Stores): Promise<Row> {
   }
 }
 
-async function concurrentInvokeRate(tier: string, stores: Stores): Promise<Row> {
+async function concurrentInvokeRate(tier: string, stores: Stores, label = CONCURRENT): Promise<Row> {
   const platform = await createPlatform({ connectors: [connector], stores, secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' } });
   try {
-    return await measureConcurrent(tier, CONCURRENT, CONCURRENCY, (n) => platform.invoke('bench.echo.run', { n }));
+    return await measureConcurrent(tier, label, CONCURRENCY, (n) => platform.invoke('bench.echo.run', { n }));
   } finally {
     await platform.close();
   }
@@ -187,8 +189,13 @@ async function sqlite(dir: string, synchronous: 'FULL' | 'NORMAL'): Promise<Row[
   floorDb.close();
   const durable = await invokeRate(tier, sqliteStores({ path: join(dir, `state-${synchronous}.db`), synchronous }));
   const concurrent = await concurrentInvokeRate(tier, sqliteStores({ path: join(dir, `concurrent-${synchronous}.db`), synchronous }));
+  const ungrouped = await concurrentInvokeRate(
+    tier,
+    sqliteStores({ path: join(dir, `ungrouped-${synchronous}.db`), synchronous, groupCommit: false }),
+    CONCURRENT_UNGROUPED,
+  );
   const writes = await storeWritesRate(tier, sqliteStores({ path: join(dir, `writes-${synchronous}.db`), synchronous }));
-  return [baseline, floor, durable, concurrent, writes];
+  return [baseline, floor, durable, concurrent, ungrouped, writes];
 }
 
 async function postgres(): Promise<Row[] | string> {
@@ -248,10 +255,12 @@ async function main() {
     const floor = rows.find((r) => r.tier === tier && r.label.startsWith("raw driver: an invoke"));
     const durable = rows.find((r) => r.tier === tier && r.label === DURABLE);
     const concurrent = rows.find((r) => r.tier === tier && r.label === CONCURRENT);
+    const ungrouped = rows.find((r) => r.tier === tier && r.label === CONCURRENT_UNGROUPED);
     const writes = rows.find((r) => r.tier === tier && r.label.startsWith('store writes'));
     if (base && durable) console.log(`${tier}: durable invokes/s ÷ raw 1-row insert tx/s = ${(durable.perSecond / base.perSecond).toFixed(3)} (target ≥ 0.4)`);
     if (base && concurrent) {
       console.log(`${tier}: CONCURRENT (${CONCURRENCY} in flight) durable invokes/s ÷ raw 1-row insert tx/s = ${(concurrent.perSecond / base.perSecond).toFixed(3)} (group commit; not the sequential headline)`);
+      if (ungrouped) console.log(`${tier}: the same without group commit = ${(ungrouped.perSecond / base.perSecond).toFixed(3)}; group commit ÷ without = ${(concurrent.perSecond / ungrouped.perSecond).toFixed(2)}×`);
     }
     if (base && floor) console.log(`${tier}: raw invoke SQL/s ÷ raw 1-row insert tx/s = ${(floor.perSecond / base.perSecond).toFixed(3)} (the same SQL without the store code)`);
     if (base && writes) console.log(`${tier}: store writes of one invoke/s ÷ raw 1-row insert tx/s = ${(writes.perSecond / base.perSecond).toFixed(3)}`);
