@@ -12,6 +12,7 @@ import {
 } from '@integration/contracts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { classifyFailure, type Outcome } from './classify';
+import { leaseOwners, type Lease } from './lease-owner';
 import { publish } from './telemetry';
 
 /** Options a delivery passes to executeRun (a structural subset of the control plane's). */
@@ -38,6 +39,10 @@ export interface DispatchWorkerOptions {
   /** The control plane or platform; `executor` and `platform` are the same seam. */
   executor?: RunExecutor;
   platform?: RunExecutor;
+  /**
+   * Readable worker name (default `worker_<uuid>`). It prefixes the lease owners the worker claims
+   * under (`<workerId>#…`, fresh per claim), which are what stores fence heartbeats and settles on.
+   */
   workerId?: string;
   /** Runs executing at once (a slot frees when executeRun returns; its outcome settles meanwhile). Default 4. */
   concurrency?: number;
@@ -93,10 +98,12 @@ export interface DispatchWorker {
 }
 
 interface InFlight {
-  job: DispatchJob;
+  lease: Lease;
   controller: AbortController;
   /** Set when the lease was lost or the job was released: its outcome must not be settled. */
   abandoned: boolean;
+  /** executeRun has returned; the outcome is being settled (the settle's fence decides ownership). */
+  executed: boolean;
   done: Promise<void>;
 }
 
@@ -112,12 +119,13 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
   if (!executor || typeof executor.executeRun !== 'function') throw new TypeError('createDispatchWorker needs an executor with executeRun');
   const store = options.stores.dispatch;
   const workerId = options.workerId ?? `worker_${randomUUID()}`;
+  const nextLeaseOwner = leaseOwners(workerId);
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? concurrency));
   const prefetch = Math.max(0, Math.floor(options.prefetch ?? 0));
   const lowWater = Math.ceil(prefetch / 2);
   /** Claimed, not yet started (prefetch). */
-  const buffer: DispatchJob[] = [];
+  const buffer: Lease[] = [];
   const leaseMs = options.leaseMs ?? 30_000;
   const heartbeatMs = options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 3));
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
@@ -127,7 +135,8 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
   const logger = (options.logger ?? silentLogger).child({ component: 'dispatch-worker', workerId });
   const graceDefault = options.shutdownGraceMs ?? 10_000;
 
-  const inflight = new Map<string, InFlight>();
+  /** Deliveries not finished yet; a stale one (lease lost) may share its job with a newer one. */
+  const inflight = new Set<InFlight>();
   /** Deliveries whose executeRun has not returned yet (the slots in use). */
   let executing = 0;
   const stats: DispatchWorkerStats = { claimed: 0, completed: 0, recovered: 0, retried: 0, deadLettered: 0, released: 0, lostLeases: 0 };
@@ -145,65 +154,65 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
   let stopPromise: Promise<void> | null = null;
   const signalHandlers = new Map<NodeJS.Signals, () => void>();
 
+  /** The delivery no longer owns its job: abort it and drop its outcome. Idempotent. */
+  function leaseLost(entry: InFlight, reason: string): void {
+    if (entry.abandoned) return;
+    entry.abandoned = true;
+    stats.lostLeases += 1;
+    entry.controller.abort(new Error('dispatch lease lost'));
+    logger.warn({ dispatchId: entry.lease.job.dispatchId, leaseOwner: entry.lease.owner, reason }, 'lease lost; delivery abandoned');
+  }
+
   /**
-   * Settlements that finish in the same event-loop turn share one store transaction (fewer commits
-   * per job), where commits are serialised anyway (SQLite, memory). If the shared transaction fails
-   * (e.g. one job's lease was lost), each is retried alone. Postgres settles each at once: its store
-   * already folds the settles of one turn into one statement (one round trip, where a shared
-   * transaction costs BEGIN, a statement per job and COMMIT, in turn on one connection).
+   * The store no longer grants a delivery's lease. One still executing is stopped at once; one
+   * already settling is left to its settle, whose fence tells a lost lease from a job it has just
+   * settled itself (and counts the loss).
    */
-  const shareSettleTransactions = options.stores.tier !== 'postgres';
-  const settleQueue: Array<{ id: string; settlement: DispatchSettlement; resolve: (job: DispatchJob) => void; reject: (e: unknown) => void }> = [];
-  let settleFlushScheduled = false;
-  function batchedSettle(id: string, settlement: DispatchSettlement): Promise<DispatchJob> {
-    if (!shareSettleTransactions) return store.settle(id, workerId, settlement);
-    return new Promise((resolve, reject) => {
-      settleQueue.push({ id, settlement, resolve, reject });
-      if (!settleFlushScheduled) {
-        settleFlushScheduled = true;
-        setImmediate(() => {
-          settleFlushScheduled = false;
-          void flushSettles(settleQueue.splice(0, settleQueue.length));
-        });
-      }
-    });
+  function ownershipRefused(entry: InFlight, reason: string): void {
+    if (!entry.executed) leaseLost(entry, reason);
   }
-  async function settleAlone(item: (typeof settleQueue)[number]): Promise<void> {
-    try {
-      item.resolve(await store.settle(item.id, workerId, item.settlement));
-    } catch (error) {
-      item.reject(error);
-    }
-  }
-  async function flushSettles(batch: typeof settleQueue): Promise<void> {
-    if (batch.length === 1) return settleAlone(batch[0]!);
-    let settled: DispatchJob[];
-    try {
-      settled = await options.stores.transaction(async (tx) => {
-        const out: DispatchJob[] = [];
-        for (const item of batch) out.push(await tx.dispatch.settle(item.id, workerId, item.settlement));
-        return out;
-      });
-    } catch {
-      await Promise.all(batch.map(settleAlone));
+
+  /** A lease the store no longer grants, wherever its job is now: still buffered, or launched since. */
+  function claimRefused(lease: Lease, reason: string): void {
+    const at = buffer.indexOf(lease);
+    if (at >= 0) {
+      buffer.splice(at, 1);
+      stats.lostLeases += 1;
       return;
     }
-    batch.forEach((item, i) => item.resolve(settled[i]!));
+    for (const entry of inflight) if (entry.lease === lease) ownershipRefused(entry, reason);
+  }
+
+  /**
+   * A claim returned a job this worker still holds under an older lease owner: the store hands out
+   * only due jobs, so that lease expired (or was settled), and the older delivery or buffered copy
+   * must not run on or settle.
+   */
+  function supersede(dispatchId: string): void {
+    for (const entry of inflight) if (entry.lease.job.dispatchId === dispatchId) ownershipRefused(entry, 'claimed again');
+    for (const lease of buffer.filter((l) => l.job.dispatchId === dispatchId)) claimRefused(lease, 'claimed again');
   }
 
   async function settle(entry: InFlight, settlement: DispatchSettlement): Promise<DispatchJob | null> {
     for (let tries = 0; ; tries += 1) {
       if (entry.abandoned) return null;
+      const { job, owner } = entry.lease;
       try {
-        return await batchedSettle(entry.job.dispatchId, settlement);
+        // Settles finishing in one event-loop turn share a commit in the store itself (SQLite group
+        // commit, Postgres statement batching), so each is issued on its own here.
+        return await store.settle(job.dispatchId, owner, settlement);
       } catch (error) {
-        if (isIntegrationError(error) && (error.code === 'lock_lost' || error.code === 'unknown_dispatch')) {
-          logger.warn({ dispatchId: entry.job.dispatchId, code: error.code }, 'job no longer owned; outcome dropped');
+        if (isIntegrationError(error) && error.code === 'lock_lost') {
+          leaseLost(entry, 'settle fenced');
+          return null;
+        }
+        if (isIntegrationError(error) && error.code === 'unknown_dispatch') {
+          logger.warn({ dispatchId: job.dispatchId, code: error.code }, 'job no longer exists; outcome dropped');
           return null;
         }
         if (tries >= 4 || stopping) {
           // The lease will expire and another delivery will find the run's ledger state.
-          logger.error({ dispatchId: entry.job.dispatchId, err: error }, 'could not settle job; leaving it to lease expiry');
+          logger.error({ dispatchId: job.dispatchId, err: error }, 'could not settle job; leaving it to lease expiry');
           return null;
         }
         await sleep(Math.min(2_000, 100 * 2 ** tries));
@@ -213,7 +222,7 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
 
   /** Runs the job, frees its slot (`executed`) and settles the outcome. */
   async function deliver(entry: InFlight, executed: () => void): Promise<void> {
-    const { job } = entry;
+    const { job } = entry.lease;
     let outcome: Outcome;
     try {
       const recovered = job.lastError?.stage === 'recovery';
@@ -228,6 +237,7 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
     }
     // The slot is free once executeRun returns: the next job starts while this outcome is settled
     // (the job stays leased and heartbeated until then, and stop() still waits for it).
+    entry.executed = true;
     executed();
     const now = clock.now();
     if (outcome.kind === 'completed') {
@@ -254,9 +264,9 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
     }
   }
 
-  function launch(job: DispatchJob): void {
-    const entry: InFlight = { job, controller: new AbortController(), abandoned: false, done: Promise.resolve() };
-    inflight.set(job.dispatchId, entry);
+  function launch(lease: Lease): void {
+    const entry: InFlight = { lease, controller: new AbortController(), abandoned: false, executed: false, done: Promise.resolve() };
+    inflight.add(entry);
     executing += 1;
     let slotFreed = false;
     const freeSlot = () => {
@@ -269,9 +279,9 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
       signalWake();
     };
     entry.done = deliver(entry, freeSlot)
-      .catch((error: unknown) => logger.error({ dispatchId: job.dispatchId, err: error }, 'delivery crashed'))
+      .catch((error: unknown) => logger.error({ dispatchId: lease.job.dispatchId, err: error }, 'delivery crashed'))
       .finally(() => {
-        inflight.delete(job.dispatchId);
+        inflight.delete(entry);
         freeSlot();
       });
   }
@@ -300,22 +310,24 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
       const wanted = prefetch === 0 ? (free > 0 ? Math.min(batchSize, free) : 0) : buffer.length <= lowWater ? Math.min(batchSize, room) : 0;
       let claimed: DispatchJob[] = [];
       if (wanted > 0) {
+        const owner = nextLeaseOwner();
         try {
-          claimed = await store.claim({ workerId, limit: wanted, leaseMs, now: clock.now() });
+          claimed = await store.claim({ workerId: owner, limit: wanted, leaseMs, now: clock.now() });
         } catch (error) {
           logger.warn({ err: error }, 'claim failed; backing off');
           await sleep(pollIntervalMs);
           continue;
         }
+        for (const job of claimed) supersede(job.dispatchId);
         if (stopping) {
           // Stop raced the claim: give the jobs straight back.
-          await Promise.all(claimed.map((job) => releaseUnstarted(job)));
+          await Promise.all(claimed.map((job) => releaseUnstarted({ job, owner })));
           break;
         }
         stats.claimed += claimed.length;
         for (const job of claimed) {
-          if (executing < concurrency) launch(job);
-          else buffer.push(job);
+          if (executing < concurrency) launch({ job, owner });
+          else buffer.push({ job, owner });
         }
       }
       if (wanted === 0 || claimed.length < wanted) {
@@ -324,38 +336,36 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
     }
   }
 
-  async function releaseUnstarted(job: DispatchJob): Promise<void> {
+  async function releaseUnstarted({ job, owner }: Lease): Promise<void> {
     try {
-      await store.settle(job.dispatchId, workerId, { status: 'released', availableAt: clock.now(), at: clock.now(), undoAttempt: true });
+      await store.settle(job.dispatchId, owner, { status: 'released', availableAt: clock.now(), at: clock.now(), undoAttempt: true });
       stats.released += 1;
     } catch (error) {
       logger.warn({ dispatchId: job.dispatchId, err: error }, 'could not release job; it returns at lease expiry');
     }
   }
 
-  async function heartbeat(): Promise<void> {
-    if (inflight.size === 0 && buffer.length === 0) return;
-    const ids = [...inflight.keys(), ...buffer.map((j) => j.dispatchId)];
+  /** Renews the leases claimed under one owner; a lease the store no longer grants is lost. */
+  async function renew(owner: string, leases: Lease[], delivering: InFlight[]): Promise<void> {
+    const ids = [...leases, ...delivering.map((e) => e.lease)].map((l) => l.job.dispatchId);
+    let owned: Set<string>;
     try {
-      const owned = new Set(await store.heartbeat(ids, workerId, isoAt(clock.now() + leaseMs)));
-      for (let i = buffer.length - 1; i >= 0; i -= 1) {
-        if (!owned.has(buffer[i]!.dispatchId)) {
-          stats.lostLeases += 1;
-          buffer.splice(i, 1);
-        }
-      }
-      for (const id of ids) {
-        const entry = inflight.get(id);
-        if (entry && !owned.has(id) && !entry.abandoned) {
-          entry.abandoned = true;
-          stats.lostLeases += 1;
-          entry.controller.abort(new Error('dispatch lease lost'));
-          logger.warn({ dispatchId: id }, 'lease lost; delivery abandoned');
-        }
-      }
+      owned = new Set(await store.heartbeat(ids, owner, isoAt(clock.now() + leaseMs)));
     } catch (error) {
-      logger.warn({ err: error }, 'heartbeat failed');
+      logger.warn({ err: error, leaseOwner: owner }, 'heartbeat failed');
+      return;
     }
+    for (const lease of leases) if (!owned.has(lease.job.dispatchId)) claimRefused(lease, 'heartbeat refused');
+    for (const entry of delivering) if (!owned.has(entry.lease.job.dispatchId)) ownershipRefused(entry, 'heartbeat refused');
+  }
+
+  /** One heartbeat per lease owner: each claim's jobs are fenced on the owner they were claimed with. */
+  async function heartbeat(): Promise<void> {
+    const groups = new Map<string, { leases: Lease[]; delivering: InFlight[] }>();
+    const group = (owner: string) => groups.get(owner) ?? groups.set(owner, { leases: [], delivering: [] }).get(owner)!;
+    for (const lease of buffer) group(lease.owner).leases.push(lease);
+    for (const entry of inflight) if (!entry.abandoned) group(entry.lease.owner).delivering.push(entry);
+    await Promise.all([...groups].map(([owner, { leases, delivering }]) => renew(owner, leases, delivering)));
   }
 
   async function stop(opts: { graceMs?: number } = {}): Promise<void> {
@@ -366,20 +376,23 @@ export function createDispatchWorker(options: DispatchWorkerOptions): DispatchWo
       await loopDone;
       await Promise.all(buffer.splice(0, buffer.length).map((job) => releaseUnstarted(job)));
       const graceMs = opts.graceMs ?? graceDefault;
-      const pending = [...inflight.values()].map((e) => e.done);
+      const pending = [...inflight].map((e) => e.done);
       if (pending.length > 0) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([Promise.all(pending), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
         clearTimeout(timer);
       }
-      for (const entry of [...inflight.values()]) {
+      for (const entry of [...inflight]) {
+        // A delivery that lost its lease has nothing to release (its job may be another's now).
+        if (entry.abandoned) continue;
         entry.abandoned = true;
         entry.controller.abort(new Error('worker shutting down'));
+        const { job, owner } = entry.lease;
         try {
-          await store.settle(entry.job.dispatchId, workerId, { status: 'released', availableAt: clock.now(), at: clock.now(), undoAttempt: false });
+          await store.settle(job.dispatchId, owner, { status: 'released', availableAt: clock.now(), at: clock.now(), undoAttempt: false });
           stats.released += 1;
         } catch (error) {
-          logger.warn({ dispatchId: entry.job.dispatchId, err: error }, 'could not release in-flight job; it returns at lease expiry');
+          logger.warn({ dispatchId: job.dispatchId, err: error }, 'could not release in-flight job; it returns at lease expiry');
         }
       }
       if (heartbeatTimer) clearInterval(heartbeatTimer);

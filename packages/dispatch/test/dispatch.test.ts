@@ -319,12 +319,12 @@ describe.each(tiers)('dispatch on $name', (tier) => {
     for (let i = 0; i < 16; i += 1) jobs.push(await h.admitAndEnqueue({ behavior: { sleepMs: 40 } }));
     const w = started({ workerId: 'prefetcher', concurrency: 2, batchSize: 4, prefetch: 4 });
     await waitFor(async () => w.buffered(), (n) => n > 0, 5_000, 5);
-    const held = (await h.queue.jobs({ status: 'running' })).filter((j) => j.lockedBy === 'prefetcher');
+    const held = (await h.queue.jobs({ status: 'running' })).filter((j) => j.lockedBy?.startsWith('prefetcher#'));
     expect(held.length).toBeGreaterThan(w.inFlight());
     expect(held.length).toBeLessThanOrEqual(2 + 4);
     await w.stop({ graceMs: 5_000 });
     workers.splice(workers.indexOf(w), 1);
-    expect((await h.queue.jobs({ status: 'running' })).filter((j) => j.lockedBy === 'prefetcher')).toEqual([]);
+    expect((await h.queue.jobs({ status: 'running' })).filter((j) => j.lockedBy?.startsWith('prefetcher#'))).toEqual([]);
     started({ workerId: 'finisher', concurrency: 4, prefetch: 4 });
     await waitFor(() => h.queue.jobs({ status: 'completed' }), (list) => list.length === 16, 20_000);
     for (const { admission } of jobs) {

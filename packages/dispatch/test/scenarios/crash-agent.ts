@@ -72,7 +72,7 @@ process.on('message', (message: { id: string; cmd: string; [k: string]: unknown 
       case 'seed':
         return seed(Number(message.count), Number(message.sleepMs ?? 0));
       case 'lockedBy':
-        return (await stores!.dispatch.listJobs({ status: 'running' })).filter((j) => j.lockedBy === message.workerId).map((j) => j.dispatchId);
+        return (await stores!.dispatch.listJobs({ status: 'running' })).filter((j) => j.lockedBy?.startsWith(`${String(message.workerId)}#`)).map((j) => j.dispatchId);
       case 'progress':
         return statusCounts();
       case 'report':

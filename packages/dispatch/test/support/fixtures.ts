@@ -12,6 +12,8 @@ export const OrderSignal = z.object({
       terminal: z.boolean().optional(),
       retryAfterMs: z.number().int().nonnegative().optional(),
       sleepMs: z.number().int().nonnegative().optional(),
+      /** Per-attempt sleep: attempt N sleeps entry N-1 (past the list: sleepMs), e.g. a stall on attempt 1 only. */
+      sleepMsByAttempt: z.array(z.number().int().nonnegative()).optional(),
     })
     .optional(),
 });
@@ -30,7 +32,8 @@ export const orderCreated = defineTrigger({
   consumerSurface: { mode: 'common', normalizedId: 'acme.order.created', sensorName: 'acme_order_created' },
   handler: async (signal, ctx) => {
     const behavior = signal.behavior ?? {};
-    if (behavior.sleepMs) await new Promise((r) => setTimeout(r, behavior.sleepMs));
+    const sleepMs = behavior.sleepMsByAttempt?.[ctx.attempt - 1] ?? behavior.sleepMs;
+    if (sleepMs) await new Promise((r) => setTimeout(r, sleepMs));
     if (behavior.terminal) throw new ConnectorError({ class: 'invalid_request', message: `order ${signal.orderId} is malformed upstream` });
     if (behavior.failTimes !== undefined && ctx.attempt <= behavior.failTimes) {
       throw new ConnectorError({
