@@ -92,6 +92,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
   const sealer: SecretSealer = {
     seal: (recordId, plaintext) => keyRing.seal(recordId, plaintext),
     open: (recordId, envelope) => keyRing.open(recordId, envelope),
+    needsRewrap: (envelope) => keyRing.needsRewrap(envelope),
   };
   return {
     startInstall: (connectorId, tenantId, opts) => startInstall(ctx, connectorId, tenantId, opts),

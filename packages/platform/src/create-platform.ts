@@ -17,7 +17,7 @@ import {
   type CallOptions,
   type InvokeResult,
 } from '@integration/control-plane';
-import { createAuthService, type AuthService } from '@integration/auth';
+import { createAuthService, type AuthService, type RewrapReport } from '@integration/auth';
 import { createDirectRuntime } from '@integration/direct-runtime';
 import { createSessionRuntime } from '@integration/session-runtime';
 import { createStreamRuntime } from '@integration/stream-runtime';
@@ -43,7 +43,6 @@ const authMethodNames = [
   'rotateConnection',
   'revokeConnection',
   'disableConnection',
-  'rewrapCredentials',
 ] as const satisfies ReadonlyArray<keyof AuthService>;
 type AuthMethods = Pick<AuthService, (typeof authMethodNames)[number]>;
 
@@ -73,7 +72,19 @@ function delegate<T extends object, K extends keyof T>(source: T, names: readonl
   return Object.fromEntries(names.map((name) => [name, (source[name] as (...args: unknown[]) => unknown).bind(source)])) as Pick<T, K>;
 }
 
+/** What key rotation re-sealed: auth's credentials and pending installs, and inline webhook route secrets. */
+export interface PlatformRewrapReport extends RewrapReport {
+  /** Webhook routes whose inline secret was re-sealed under the active key. */
+  routes: number;
+}
+
 export interface Platform extends AuthMethods, ControlPlaneMethods {
+  /**
+   * Key rotation: re-seals every credential, pending install state and inline webhook route secret
+   * not sealed under the active key. Afterwards the old keys can be removed from the ring;
+   * `unsealable` lists the records whose key is already gone.
+   */
+  rewrapCredentials(): Promise<PlatformRewrapReport>;
   readonly stores: Stores;
   /** The auth service (installs, connections, leases); its secrets never leave it except as leases. */
   readonly auth: AuthService;
@@ -140,6 +151,11 @@ export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<
     ...delegate(auth, authMethodNames),
     stores,
     auth,
+    async rewrapCredentials() {
+      const credentials = await auth.rewrapCredentials();
+      const routes = await webhooks.rewrapRouteSecrets();
+      return { ...credentials, routes: routes.routes, unsealable: [...credentials.unsealable, ...routes.unsealable] };
+    },
     projectedCatalogEntries: () => projectCatalogEntries(controlPlane.connectors()),
     invoke: ((first: unknown, second?: unknown, third?: unknown, fourth?: unknown) =>
       typeof first === 'string'

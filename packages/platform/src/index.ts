@@ -1,4 +1,4 @@
-export { createPlatform, type Platform } from './create-platform';
+export { createPlatform, type Platform, type PlatformRewrapReport } from './create-platform';
 export type { PlatformOptions } from './platform-options';
 export type { PlatformDispatch, WorkerOptions } from './async-path';
 export type { PollTriggerOptions, PollTriggerResult } from './poll-trigger';

@@ -1,6 +1,7 @@
 export { createWebhookRouter } from './router';
 export type { SecretResolver, WebhookDelivery, WebhookOutcome, WebhookRouter, WebhookRouterOptions } from './router';
 export { createRouteRegistry } from './routes';
+export type { RouteRewrapReport } from './rewrap-route-secrets';
 export type { RouteRegistry, RouteRegistryOptions } from './routes';
 export { RouteInputSchema, RouteVerificationInputSchema, identityKey } from './route-input';
 export type { RouteInput } from './route-input';

@@ -16,6 +16,7 @@ import { createDispatchQueue, type DispatchQueue, type EnqueueOptions, type Enqu
 import { DEFAULT_MAX_BODY_BYTES, readFetchBody, readNodeBody } from './body';
 import { resolveRoute } from './resolve';
 import { routeVersion, TtlCache } from './route-cache';
+import { rewrapRouteSecrets, type RouteRewrapReport } from './rewrap-route-secrets';
 import { createRouteRegistry, type RouteRegistry } from './routes';
 import { httpStatusOf } from './status';
 import { publishWebhook, webhookChannels } from './telemetry';
@@ -75,6 +76,8 @@ export interface WebhookRouter extends RouteRegistry {
   nodeHandler(): (req: IncomingMessage, res: ServerResponse) => void;
   /** A node:http server with `nodeHandler()` (not yet listening). */
   createNodeServer(): Server;
+  /** Key rotation: re-seals inline route secrets under the sealer's active key (`platform.rewrapCredentials()` calls it). */
+  rewrapRouteSecrets(): Promise<RouteRewrapReport>;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
@@ -120,6 +123,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
     registerRoute: invalidating(baseRegistry.registerRoute),
     setRouteStatus: invalidating(baseRegistry.setRouteStatus),
     removeRoute: invalidating(baseRegistry.removeRoute),
+    rewrapRouteSecrets: invalidating(() => rewrapRouteSecrets(stores, options.sealer, clock)),
   };
   /** The route store as the resolver sees it: active-route lists, cached for `routeCacheMs`. */
   const cachedRoutes = {

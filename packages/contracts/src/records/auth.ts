@@ -16,6 +16,8 @@ export type SecretEnvelope = z.infer<typeof SecretEnvelopeSchema>;
 export interface SecretSealer {
   seal(recordId: string, plaintext: string): SecretEnvelope;
   open(recordId: string, envelope: SecretEnvelope): string;
+  /** True when `envelope` is not sealed under the active key (key rotation re-seals it). Absent: always re-seal. */
+  needsRewrap?(envelope: SecretEnvelope): boolean;
 }
 
 export const InstallStateSchema = z.enum(['installing', 'completed', 'expired', 'cancelled']);
