@@ -12,31 +12,35 @@ const dir = mkdtempSync(join(tmpdir(), 'store-battery-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const paths = new WeakMap<Stores, string>();
 let counter = 0;
-const open = (path: string, busyTimeoutMs = 5_000) => {
-  const stores = sqliteStores({ path, busyTimeoutMs });
+const open = (path: string, groupCommit: boolean) => {
+  const stores = sqliteStores({ path, groupCommit });
   paths.set(stores, path);
   return stores;
 };
 
-registerStoreBattery(
-  { describe, it },
-  {
-    name: 'sqlite',
-    create: async () => open(join(dir, `battery-${(counter += 1)}.db`)),
-    reopen: async (stores) => {
-      await stores.close();
-      return open(paths.get(stores)!);
+// The SQLite tier with its group commit of single calls (the default) and without it.
+for (const groupCommit of [true, false]) {
+  const reopened = (stores: Stores) => open(paths.get(stores)!, groupCommit);
+  registerStoreBattery(
+    { describe, it },
+    {
+      name: groupCommit ? 'sqlite' : 'sqlite (groupCommit: false)',
+      create: async () => open(join(dir, `battery-${(counter += 1)}.db`), groupCommit),
+      reopen: async (stores) => {
+        await stores.close();
+        return reopened(stores);
+      },
+      // In one process a second sqliteStores() on the same path shares the open file (and its
+      // transaction mutex); cross-process concurrency is covered by store-local's child-process tests.
+      connect: async (stores) => reopened(stores),
+      rawStorage: async (stores) => {
+        const path = paths.get(stores)!;
+        const parts = [path, `${path}-wal`].filter((p) => existsSync(p)).map((p) => readFileSync(p));
+        return Buffer.concat(parts);
+      },
     },
-    // In one process a second sqliteStores() on the same path shares the open file (and its
-    // transaction mutex); cross-process concurrency is covered by store-local's child-process tests.
-    connect: async (stores) => open(paths.get(stores)!),
-    rawStorage: async (stores) => {
-      const path = paths.get(stores)!;
-      const parts = [path, `${path}-wal`].filter((p) => existsSync(p)).map((p) => readFileSync(p));
-      return Buffer.concat(parts);
-    },
-  },
-);
+  );
+}
 
 describe('runStoreConformance (runner-agnostic API)', () => {
   it('reports every check of the battery with a status, and skips checks whose hooks are missing', async () => {

@@ -4,11 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DispatchJobSchema, Mutex, type AggregatorFence, type Attempt, type Event, type Stores } from '@integration/contracts';
+import { DispatchJobSchema, Mutex, type AggregatorFence, type Attempt, type Event } from '@integration/contracts';
 import { acceptedRun, failureOf } from '@integration/contracts/testing';
-// The shared store battery lives in @integration/conformance, which depends on this package; its
-// source is imported directly so the battery also runs here with group commit switched off.
-import { registerStoreBattery } from '../../conformance/src/stores/register';
 import { groupCommitChannel, sqliteStores } from '../src';
 import { SqliteWriteBatch } from '../src/sqlite-write-batch';
 
@@ -264,25 +261,4 @@ describe('group commit of single store calls (sqlite)', () => {
     expect(count(path, 'runs')).toBe(10);
     await stores.close();
   });
-});
-
-describe('store battery with groupCommit: false', () => {
-  const paths = new WeakMap<Stores, string>();
-  const open = (path: string) => {
-    const stores = sqliteStores({ path, groupCommit: false });
-    paths.set(stores, path);
-    return stores;
-  };
-  registerStoreBattery(
-    { describe, it },
-    {
-      name: 'sqlite (groupCommit: false)',
-      create: async () => open(fresh()),
-      reopen: async (stores) => {
-        await stores.close();
-        return open(paths.get(stores)!);
-      },
-      connect: async (stores) => open(paths.get(stores)!),
-    },
-  );
 });
