@@ -40,6 +40,16 @@ describe.each(tiers)('key rotation re-seals inline webhook route secrets on the 
   const deploy = (keys: Record<string, string>, activeKeyId: string): Promise<Platform> =>
     createPlatform({ connectors: [connector], stores: instance.stores, secrets: { keys, activeKeyId } });
 
+  /** A static route verified with an inline secret (sealed under the deployment's active key). */
+  const inlineRoute = (platform: Platform, tenantId: string) =>
+    platform.webhooks.registerRoute({
+      connectorId: 'rot',
+      tenantId,
+      triggerId: 'rot.ping',
+      topology: 'static_per_app',
+      verification: { scheme: 'hmac_sha256', header: 'x-rot-signature', secret: INLINE_SECRET },
+    });
+
   let delivery = 0;
   const ping = (platform: Platform) => {
     const body = JSON.stringify({ n: (delivery += 1) });
@@ -58,13 +68,7 @@ describe.each(tiers)('key rotation re-seals inline webhook route secrets on the 
     const before = await deploy({ k1: K1 }, 'k1');
     const started = await before.startInstall('rot', 'tenant-r', { subject: 'owner' });
     await before.completeInstall(started.install.installId, { callbackToken: started.callbackToken, subject: 'owner', secret: { api_token: API_TOKEN } });
-    const route = await before.webhooks.registerRoute({
-      connectorId: 'rot',
-      tenantId: 'tenant-r',
-      triggerId: 'rot.ping',
-      topology: 'static_per_app',
-      verification: { scheme: 'hmac_sha256', header: 'x-rot-signature', secret: INLINE_SECRET },
-    });
+    const route = await inlineRoute(before, 'tenant-r');
     expect(route.verification?.sealedSecret?.kid).toBe('k1');
     expect((await ping(before)).status).toBe(202);
 
@@ -94,21 +98,9 @@ describe.each(tiers)('key rotation re-seals inline webhook route secrets on the 
   it('a route whose key is already gone is reported unsealable, and the others are still re-sealed', async () => {
     instance = await tier.create();
     const old = await deploy({ k1: K1 }, 'k1');
-    const lost = await old.webhooks.registerRoute({
-      connectorId: 'rot',
-      tenantId: 'tenant-lost',
-      triggerId: 'rot.ping',
-      topology: 'static_per_app',
-      verification: { scheme: 'hmac_sha256', header: 'x-rot-signature', secret: INLINE_SECRET },
-    });
+    const lost = await inlineRoute(old, 'tenant-lost');
     const middle = await deploy({ k1: K1, k2: K2 }, 'k2');
-    const kept = await middle.webhooks.registerRoute({
-      connectorId: 'rot',
-      tenantId: 'tenant-kept',
-      triggerId: 'rot.ping',
-      topology: 'static_per_app',
-      verification: { scheme: 'hmac_sha256', header: 'x-rot-signature', secret: INLINE_SECRET },
-    });
+    const kept = await inlineRoute(middle, 'tenant-kept');
     const k3 = generateSealingKey();
     const next = await deploy({ k2: K2, k3 }, 'k3');
     expect(await next.rewrapCredentials()).toEqual({ credentials: 0, installs: 0, routes: 1, unsealable: [lost.routeId] });
