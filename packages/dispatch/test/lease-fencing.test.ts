@@ -145,9 +145,10 @@ describe.each(tiers)('dispatch lease fencing on $name', (tier) => {
 
   it('heartbeats renew every claim\'s lease (several claims, prefetched jobs): long deliveries run once', async () => {
     const jobs = [];
-    for (let i = 0; i < 4; i += 1) jobs.push(await h.admitAndEnqueue({ behavior: { sleepMs: 900 } }));
+    for (let i = 0; i < 4; i += 1) jobs.push(await h.admitAndEnqueue({ behavior: { sleepMs: 1_500 } }));
     // batchSize 1: each job is claimed by its own claim call, under its own lease owner.
-    const w = started({ concurrency: 2, batchSize: 1, prefetch: 2, leaseMs: 400, heartbeatMs: 100 });
+    // Deliveries run 2.5 leases; a heartbeat every 100 ms leaves 500 ms of slack for a busy machine.
+    const w = started({ concurrency: 2, batchSize: 1, prefetch: 2, leaseMs: 600, heartbeatMs: 100 });
     await waitFor(() => h.queue.jobs({ status: 'completed' }), (list) => list.length === jobs.length, 15_000);
     for (const { job, admission } of jobs) {
       expect(await h.queue.fetchJob(job.dispatchId)).toMatchObject({ status: 'completed', attempts: 1 });
