@@ -1,4 +1,4 @@
-import { isIntegrationError, type Install, type SealedCredential } from '@integration/contracts';
+import { resealEnvelope, type Install, type SealedCredential } from '@integration/contracts';
 import { connectionLockKey, logEvent, type AuthContext } from './context';
 
 export interface RewrapReport {
@@ -26,15 +26,13 @@ export async function rewrapCredentials(ctx: AuthContext): Promise<RewrapReport>
     await ctx.stores.auth.withLock(connectionLockKey(listed.connectionId), async () => {
       const credential = await ctx.stores.auth.fetchCredential(listed.credentialId);
       if (!credential || credential.envelope === null || !ctx.keyRing.needsRewrap(credential.envelope)) return;
-      try {
-        const plaintext = ctx.keyRing.open(credential.credentialId, credential.envelope);
-        const envelope = ctx.keyRing.seal(credential.credentialId, plaintext);
-        await ctx.stores.auth.putCredential({ ...credential, envelope });
-        report.credentials += 1;
-      } catch (error) {
-        if (!isIntegrationError(error) || error.code !== 'credential_unsealable') throw error;
+      const envelope = resealEnvelope(ctx.keyRing, credential.credentialId, credential.envelope);
+      if (!envelope) {
         report.unsealable.push(credential.credentialId);
+        return;
       }
+      await ctx.stores.auth.putCredential({ ...credential, envelope });
+      report.credentials += 1;
     });
   }
   for (const listed of await ctx.stores.auth.listInstalls({ state: 'installing' })) {
@@ -42,14 +40,13 @@ export async function rewrapCredentials(ctx: AuthContext): Promise<RewrapReport>
     await ctx.stores.auth.withLock(connectionLockKey(listed.connectionId), async () => {
       const install = await ctx.stores.auth.fetchInstall(listed.installId);
       if (!install || install.state !== 'installing' || install.sealedState === null || !ctx.keyRing.needsRewrap(install.sealedState)) return;
-      try {
-        const plaintext = ctx.keyRing.open(install.installId, install.sealedState);
-        await ctx.stores.auth.putInstall({ ...install, sealedState: ctx.keyRing.seal(install.installId, plaintext) });
-        report.installs += 1;
-      } catch (error) {
-        if (!isIntegrationError(error) || error.code !== 'credential_unsealable') throw error;
+      const sealedState = resealEnvelope(ctx.keyRing, install.installId, install.sealedState);
+      if (!sealedState) {
         report.unsealable.push(install.installId);
+        return;
       }
+      await ctx.stores.auth.putInstall({ ...install, sealedState });
+      report.installs += 1;
     });
   }
   logEvent(ctx, 'info', { event: 'auth.keyring.rewrapped', activeKeyId: ctx.keyRing.activeKeyId, ...report }, 'credentials re-sealed under the active key');

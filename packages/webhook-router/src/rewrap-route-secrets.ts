@@ -1,4 +1,4 @@
-import { isIntegrationError, isoAt, type Clock, type SecretSealer, type Stores, type WebhookRoute } from '@integration/contracts';
+import { isoAt, resealEnvelope, type Clock, type SecretSealer, type Stores, type WebhookRoute } from '@integration/contracts';
 
 export interface RouteRewrapReport {
   /** Routes whose inline secret was re-sealed under the active key. */
@@ -30,16 +30,12 @@ export async function rewrapRouteSecrets(stores: Stores, sealer: SecretSealer | 
     await stores.transaction(async (tx) => {
       const route = await tx.routes.fetchRoute(listed.routeId);
       if (!route || !stale(route)) return;
-      let plaintext: string;
-      try {
-        plaintext = sealer.open(route.routeId, sealedSecretOf(route)!);
-      } catch (error) {
-        if (!isIntegrationError(error) || error.code !== 'credential_unsealable') throw error;
+      const sealedSecret = resealEnvelope(sealer, route.routeId, sealedSecretOf(route)!);
+      if (!sealedSecret) {
         report.unsealable.push(route.routeId);
         return;
       }
-      const verification = { ...route.verification!, sealedSecret: sealer.seal(route.routeId, plaintext) };
-      await tx.routes.putRoute({ ...route, verification, updatedAt: isoAt(clock.now()) });
+      await tx.routes.putRoute({ ...route, verification: { ...route.verification!, sealedSecret }, updatedAt: isoAt(clock.now()) });
       report.routes += 1;
     });
   }

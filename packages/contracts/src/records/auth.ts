@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoTimestampSchema, JsonObjectSchema, NonEmptyString } from './common';
+import { isIntegrationError } from '../errors/integration-error';
 import { AuthTypeSchema } from './credential-ref';
 
 /** AES-256-GCM sealed bytes; the AAD binds the record id so an envelope cannot be moved. */
@@ -18,6 +19,21 @@ export interface SecretSealer {
   open(recordId: string, envelope: SecretEnvelope): string;
   /** True when `envelope` is not sealed under the active key (key rotation re-seals it). Absent: always re-seal. */
   needsRewrap?(envelope: SecretEnvelope): boolean;
+}
+
+/**
+ * Key rotation of one record: `envelope` opened and sealed again under the sealer's active key, or
+ * null when it cannot be opened any more (`credential_unsealable`: its key left the ring).
+ */
+export function resealEnvelope(sealer: SecretSealer, recordId: string, envelope: SecretEnvelope): SecretEnvelope | null {
+  let plaintext: string;
+  try {
+    plaintext = sealer.open(recordId, envelope);
+  } catch (error) {
+    if (isIntegrationError(error) && error.code === 'credential_unsealable') return null;
+    throw error;
+  }
+  return sealer.seal(recordId, plaintext);
 }
 
 export const InstallStateSchema = z.enum(['installing', 'completed', 'expired', 'cancelled']);
