@@ -1,24 +1,13 @@
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ANONYMOUS_CREDENTIAL_REF, AttemptSchema, EventSchema, RunSchema, type Attempt, type Run, type Stores } from '@integration/contracts';
-import { postgresStores } from '../src';
-import { adminPool, dropSchema, freshSchema, pgProblem, pgUrl } from './support';
+import { pgProblem, schemaSandbox } from './support';
 
 const problem = await pgProblem();
-const admin = adminPool();
-const schemas: string[] = [];
-const opened: Stores[] = [];
-afterAll(async () => {
-  for (const stores of opened) await stores.close().catch(() => undefined);
-  for (const schema of schemas) await dropSchema(admin, schema);
-  await admin.end();
-});
+const sandbox = schemaSandbox();
 
 async function open(): Promise<Stores> {
-  const schema = freshSchema('steps');
-  schemas.push(schema);
-  const stores = postgresStores({ connectionString: pgUrl, schema });
-  opened.push(stores);
+  const { stores } = sandbox.open('steps');
   await stores.migrate();
   return stores;
 }

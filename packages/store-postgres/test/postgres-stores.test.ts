@@ -1,28 +1,13 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { DispatchJobSchema, type Stores } from '@integration/contracts';
+import { describe, expect, it } from 'vitest';
+import { DispatchJobSchema } from '@integration/contracts';
 import { acceptedRun, failureOf } from '@integration/contracts/testing';
 import { pgMigrations, postgresStores } from '../src';
-import { adminPool, dropSchema, freshSchema, pgProblem, pgUrl, terminate } from './support';
+import { pgProblem, pgUrl, schemaSandbox, terminate } from './support';
 
 const problem = await pgProblem();
-const admin = adminPool();
-const schemas: string[] = [];
-const opened: Stores[] = [];
-afterAll(async () => {
-  for (const stores of opened) await stores.close().catch(() => undefined);
-  for (const schema of schemas) await dropSchema(admin, schema);
-  await admin.end();
-});
-
-function open(label: string, extra: Partial<Parameters<typeof postgresStores>[0]> = {}): { stores: Stores; schema: string } {
-  const schema = freshSchema(label);
-  schemas.push(schema);
-  const stores = postgresStores({ connectionString: pgUrl, schema, ...extra });
-  opened.push(stores);
-  return { stores, schema };
-}
+const { admin, open, connect } = schemaSandbox();
 
 describe('postgresStores options', () => {
   it('rejects bad options with invalid_argument', () => {
@@ -46,10 +31,8 @@ describe('postgresStores options', () => {
 
 describe.skipIf(problem !== null)('postgresStores on a live server', () => {
   it('concurrent starters migrate a fresh schema exactly once (advisory lock)', async () => {
-    const schema = freshSchema('migrate');
-    schemas.push(schema);
-    const starters = Array.from({ length: 4 }, () => postgresStores({ connectionString: pgUrl, schema, max: 2 }));
-    opened.push(...starters);
+    const { stores: first, schema } = open('migrate', { max: 2 });
+    const starters = [first, ...Array.from({ length: 3 }, () => connect(schema, { max: 2 }))];
     await Promise.all(starters.map((s) => s.migrate()));
     await Promise.all(starters.map((s, i) => s.ledger.putRun(acceptedRun(`run_${i}`))));
     const { rows } = await admin.query(`SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`);
@@ -61,8 +44,7 @@ describe.skipIf(problem !== null)('postgresStores on a live server', () => {
     const { stores, schema } = open('future');
     await stores.migrate();
     await admin.query(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES (999, 'future')`);
-    const again = postgresStores({ connectionString: pgUrl, schema });
-    opened.push(again);
+    const again = connect(schema);
     expect(await failureOf(again.ledger.fetchRun('x'))).toEqual({ code: 'migration_failed', retryable: false });
   });
 
@@ -103,8 +85,7 @@ describe.skipIf(problem !== null)('postgresStores on a live server', () => {
   it('waitForWork re-listens after its connection is killed and wakes on NOTIFY from another instance', async () => {
     const app = `it-listen-${randomBytes(3).toString('hex')}`;
     const { stores, schema } = open('listen', { applicationName: app });
-    const other = postgresStores({ connectionString: pgUrl, schema });
-    opened.push(other);
+    const other = connect(schema);
     await stores.dispatch.waitForWork(1);
     await terminate(admin, `${app}-listen`);
     await new Promise((r) => setTimeout(r, 100));
@@ -133,8 +114,7 @@ describe.skipIf(problem !== null)('postgresStores on a live server', () => {
 
   it('withLock inside a transaction takes a transaction-scoped advisory lock that excludes other instances', async () => {
     const { stores, schema } = open('xlock');
-    const other = postgresStores({ connectionString: pgUrl, schema });
-    opened.push(other);
+    const other = connect(schema);
     await stores.migrate();
     const order: string[] = [];
     let release!: () => void;

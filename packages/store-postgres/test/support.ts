@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { afterAll } from 'vitest';
+import type { Stores } from '@integration/contracts';
+import { postgresStores } from '../src';
 
 export const pgUrl = process.env.INTEGRATION_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -36,6 +39,34 @@ export function adminPool(): pg.Pool {
 
 export async function dropSchema(admin: pg.Pool, schema: string): Promise<void> {
   await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+}
+
+/**
+ * Stores in fresh schemas for one test file: `open(label, options)` makes a schema and opens
+ * `postgresStores` on it, `connect(schema, options)` opens another instance on an existing one;
+ * after the file every store is closed and every schema dropped.
+ */
+export function schemaSandbox() {
+  const admin = adminPool();
+  const schemas: string[] = [];
+  const opened: Stores[] = [];
+  afterAll(async () => {
+    for (const stores of opened) await stores.close().catch(() => undefined);
+    for (const schema of schemas) await dropSchema(admin, schema);
+    await admin.end();
+  });
+  type Extra = Partial<Parameters<typeof postgresStores>[0]>;
+  function connect(schema: string, extra: Extra = {}): Stores {
+    const stores = postgresStores({ connectionString: pgUrl, schema, ...extra });
+    opened.push(stores);
+    return stores;
+  }
+  function open(label: string, extra: Extra = {}): { stores: Stores; schema: string } {
+    const schema = freshSchema(label);
+    schemas.push(schema);
+    return { stores: connect(schema, extra), schema };
+  }
+  return { admin, open, connect };
 }
 
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
