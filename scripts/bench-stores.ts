@@ -59,30 +59,12 @@ interface Row {
   p99: number;
 }
 
-/** Runs `fn` sequentially for a warm-up then for SECONDS, returning rate and latency percentiles. */
-async function measure(tier: string, label: string, fn: (i: number) => Promise<unknown> | unknown): Promise<Row> {
-  let i = 0;
-  const warmEnd = performance.now() + 500;
-  while (performance.now() < warmEnd) await fn(i++);
-  const samples: number[] = [];
-  const started = performance.now();
-  const end = started + SECONDS * 1000;
-  while (performance.now() < end) {
-    const t0 = performance.now();
-    await fn(i++);
-    samples.push((performance.now() - t0) * 1000);
-  }
-  const elapsed = (performance.now() - started) / 1000;
-  samples.sort((a, b) => a - b);
-  const at = (p: number) => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))]!;
-  return { tier, label, perSecond: samples.length / elapsed, p50: at(50), p99: at(99) };
-}
-
 /**
- * Closed loop with `concurrency` calls in flight (each finished call starts the next), after a
- * warm-up; latency is per call, from its start to its end.
+ * Runs `fn` for a warm-up, then for SECONDS, as a closed loop with `concurrency` calls in flight
+ * (each finished call starts the next; 1 = sequential); returns the rate and per-call latency
+ * percentiles (from a call's start to its end).
  */
-async function measureConcurrent(tier: string, label: string, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<Row> {
+async function measure(tier: string, label: string, fn: (i: number) => Promise<unknown> | unknown, concurrency = 1): Promise<Row> {
   let i = 0;
   const loop = async (until: number, samples: number[] | null) => {
     while (performance.now() < until) {
@@ -111,19 +93,11 @@ async function storeWritesRate(tier: string, stores: Stores): Promise<Row> {
   }
 }
 
-async function invokeRate(tier: string, stores: Stores): Promise<Row> {
+/** `platform.invoke` of the no-op capability on `stores`, `concurrency` calls in flight. */
+async function invokeRate(tier: string, stores: Stores, label = DURABLE, concurrency = 1): Promise<Row> {
   const platform = await createPlatform({ connectors: [connector], stores, secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' } });
   try {
-    return await measure(tier, DURABLE, (n) => platform.invoke('bench.echo.run', { n }));
-  } finally {
-    await platform.close();
-  }
-}
-
-async function concurrentInvokeRate(tier: string, stores: Stores, label = CONCURRENT): Promise<Row> {
-  const platform = await createPlatform({ connectors: [connector], stores, secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' } });
-  try {
-    return await measureConcurrent(tier, label, CONCURRENCY, (n) => platform.invoke('bench.echo.run', { n }));
+    return await measure(tier, label, (n) => platform.invoke('bench.echo.run', { n }), concurrency);
   } finally {
     await platform.close();
   }
@@ -188,11 +162,12 @@ async function sqlite(dir: string, synchronous: 'FULL' | 'NORMAL'): Promise<Row[
   const floor = await measure(tier, "raw driver: an invoke's SQL", sqliteInvokeSql(floorDb));
   floorDb.close();
   const durable = await invokeRate(tier, sqliteStores({ path: join(dir, `state-${synchronous}.db`), synchronous }));
-  const concurrent = await concurrentInvokeRate(tier, sqliteStores({ path: join(dir, `concurrent-${synchronous}.db`), synchronous }));
-  const ungrouped = await concurrentInvokeRate(
+  const concurrent = await invokeRate(tier, sqliteStores({ path: join(dir, `concurrent-${synchronous}.db`), synchronous }), CONCURRENT, CONCURRENCY);
+  const ungrouped = await invokeRate(
     tier,
     sqliteStores({ path: join(dir, `ungrouped-${synchronous}.db`), synchronous, groupCommit: false }),
     CONCURRENT_UNGROUPED,
+    CONCURRENCY,
   );
   const writes = await storeWritesRate(tier, sqliteStores({ path: join(dir, `writes-${synchronous}.db`), synchronous }));
   return [baseline, floor, durable, concurrent, ungrouped, writes];
