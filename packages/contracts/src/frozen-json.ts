@@ -1,12 +1,16 @@
 /**
  * Deeply frozen values with JSON semantics (what a durable tier round-trips: `undefined` and
- * functions dropped from objects, `null` in arrays, non-finite numbers as `null`, `toJSON()` applied,
+ * functions dropped from objects, `null` in arrays, non-finite numbers as `null`, -0 as 0, `toJSON()` applied,
  * so Dates become ISO strings). A frozen object is trusted to be such a value already and is shared,
  * not copied: that is what lets the in-memory tier and its readers skip copies.
  */
 
 function jsonLeaf(value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return null;
+    // JSON has no negative zero: a durable tier reads -0 back as 0, so the memory tier must too.
+    return value === 0 ? 0 : value;
+  }
   return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
 }
 
