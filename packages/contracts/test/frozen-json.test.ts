@@ -24,11 +24,9 @@ describe('frozen JSON', () => {
       fc.property(jsonish, (value) => {
         const viaJson = value === undefined ? undefined : JSON.parse(JSON.stringify(value));
         const copied = frozenJsonCopy(structuredClone(value));
-        const redacted = redact(structuredClone(value), { frozenJson: true });
+        const redacted = redact(structuredClone(value), { frozenJson: true, secrets: ['zz-not-present'] });
         expect(copied).toEqual(viaJson);
-        // Keys that look secret are redacted either way; otherwise the same JSON.
-        const redactedViaJson = value === undefined ? undefined : JSON.parse(JSON.stringify(redact(structuredClone(value))));
-        expect(redacted).toEqual(redactedViaJson);
+        expect(redacted).toEqual(viaJson);
         expect(isDeeplyFrozen(copied) && isDeeplyFrozen(redacted)).toBe(true);
       }),
       // -0 once failed a CI run: JSON reads it back as 0.
@@ -49,7 +47,8 @@ describe('frozen JSON', () => {
     const point = new Point(1);
     const redacted = redact({ point, list: [point], token: 'abcdef', at: new Date(0) }, { frozenJson: true, secrets: ['1970-01-01'] });
     expect(Object.isFrozen(point)).toBe(false);
-    expect(redacted).toEqual({ point: { x: 1 }, list: [{ x: 1 }], token: '[REDACTED]', at: '[REDACTED]T00:00:00.000Z' });
+    // Only the known value is replaced: a key named `token` is data like any other.
+    expect(redacted).toEqual({ point: { x: 1 }, list: [{ x: 1 }], token: 'abcdef', at: '[REDACTED]T00:00:00.000Z' });
     expect(isDeeplyFrozen(redacted)).toBe(true);
   });
 

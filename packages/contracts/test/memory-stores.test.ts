@@ -9,6 +9,7 @@ const run = (runId: string): Run => ({
   runtimeClass: 'direct',
   status: 'accepted',
   input: {},
+  sealedInput: null,
   credentialRef: { id: 'c', subject: 's', scopes: [], authType: 'none', connectionId: null, installId: null, connectorId: null, tenantId: null },
   targetId: null,
   tenantId: null,

@@ -1,5 +1,4 @@
 import { categoryOf, type ErrorCategory, type ErrorCode } from './codes';
-import { redact } from '../redaction';
 import type { Run } from '../records/run';
 import type { Attempt } from '../records/attempt';
 import type { PolicyDecision } from '../records/policy-decision';
@@ -15,8 +14,8 @@ export interface IntegrationErrorOptions {
 }
 
 /**
- * The one error type every public function throws. `code` is stable; `details` is redacted by key
- * at construction so an error can be logged or stored as-is.
+ * The one error type every public function throws. `code` is stable. Whoever raises an error after
+ * a secret is in play scrubs it (`scrubError`) with the secrets it knows, through the whole chain.
  */
 export class IntegrationError extends Error {
   readonly code: ErrorCode;
@@ -33,7 +32,7 @@ export class IntegrationError extends Error {
     this.name = new.target.name;
     this.code = code;
     this.category = categoryOf(code);
-    this.details = redact(options.details ?? {}) as Record<string, unknown>;
+    this.details = { ...options.details };
     this.retryable = options.retryable ?? defaultRetryable(this.category);
     this.retryAfterMs = options.retryAfterMs;
     this.run = options.run;

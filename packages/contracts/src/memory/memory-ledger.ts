@@ -77,6 +77,16 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
     });
   }
 
+  listSealedRuns(afterRunId: string | null, limit: number): Promise<Run[]> {
+    return this.guard(() =>
+      this.state.runOrder
+        .map((id) => this.state.runLedgers.get(id)!.run!)
+        .filter((r) => r.sealedInput != null && (afterRunId === null || r.runId > afterRunId))
+        .sort((a, b) => (a.runId < b.runId ? -1 : 1))
+        .slice(0, limit),
+    );
+  }
+
   putAttempt(attempt: Attempt): Promise<void> {
     return this.guard(() => this.insertAttempt(this.checkNewAttempt(attempt)));
   }

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { ErrorSummarySchema, IsoTimestampSchema, NonEmptyString, RuntimeClassSchema } from './common';
 
-export const AttemptStatusSchema = z.enum(['accepted', 'running', 'completed', 'failed']);
+/**
+ * `lost`: the attempt's executor vanished (a worker killed mid-delivery, its lease expired) and a
+ * newer attempt superseded it; closed in the same transaction that started the newer one.
+ */
+export const AttemptStatusSchema = z.enum(['accepted', 'running', 'completed', 'failed', 'lost']);
 export type AttemptStatus = z.infer<typeof AttemptStatusSchema>;
 
 export const DEFAULT_AGGREGATOR_ID = 'control_plane';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorSummarySchema, IsoTimestampSchema, JsonObjectSchema, NonEmptyString, RuntimeClassSchema } from './common';
 import { CredentialRefSchema } from './credential-ref';
+import { SecretEnvelopeSchema } from './auth';
 
 export const RunStatusSchema = z.enum(['accepted', 'running', 'completed', 'failed', 'denied', 'shed']);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
@@ -12,7 +13,13 @@ export const RunSchema = z.object({
   connectorId: NonEmptyString,
   runtimeClass: RuntimeClassSchema,
   status: RunStatusSchema,
+  /** The input as shown to people: known secret values and declared-secret fields redacted. */
   input: z.unknown(),
+  /**
+   * The exact input, sealed under the key ring, when it differs from `input` (it held secrets).
+   * Re-execution (retries, webhook deliveries, replay) runs on this; null when `input` is exact.
+   */
+  sealedInput: SecretEnvelopeSchema.nullable().default(null),
   credentialRef: CredentialRefSchema,
   targetId: z.string().nullable().default(null),
   tenantId: z.string().nullable().default(null),
@@ -31,9 +38,12 @@ export const RunSchema = z.object({
 export type Run = z.infer<typeof RunSchema>;
 
 export interface RunPatch {
-  status: RunStatus;
+  status?: RunStatus;
   result?: unknown;
   error?: Run['error'];
   policy?: Run['policy'];
-  updatedAt: string;
+  /** Key rotation re-seals the exact input under the active key. */
+  sealedInput?: Run['sealedInput'];
+  /** Absent: unchanged (a key-rotation re-seal is not a change of the run). */
+  updatedAt?: string;
 }

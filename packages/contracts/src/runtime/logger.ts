@@ -1,4 +1,4 @@
-import { redact } from '../redaction';
+import { knownSecretsOf, redact, type RedactOptions } from '../secrets/redact';
 
 /** The logging surface the platform uses; a pino logger satisfies it. */
 export interface Logger {
@@ -19,14 +19,40 @@ export const silentLogger: Logger = {
   child: () => silentLogger,
 };
 
-/** Wraps a logger so every logged object is redacted by key (and by the given secret values). */
-export function redactingLogger(base: Logger, secrets: readonly string[] = []): Logger {
-  const clean = (obj: object | string) => (typeof obj === 'string' ? (redact(obj, { secrets }) as string) : (redact(obj, { secrets }) as object));
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * Wraps a logger so every log object and message is redacted by the known secret values (and, when
+ * `keyNames` is set, by secret-looking key names: free-form log payloads are the one place that
+ * heuristic may run). Children stay wrapped. Logging is best-effort: a sink that throws never
+ * changes the outcome of the work being logged.
+ */
+export function redactingLogger(base: Logger, options: Pick<RedactOptions, 'secrets' | 'keyNames'> = {}): Logger {
+  const secrets = knownSecretsOf(options.secrets);
+  const redaction = { secrets, keyNames: options.keyNames === true };
+  const clean = <T>(value: T): T => redact(value, redaction);
+  const method =
+    (level: Level) =>
+    (obj: object | string, msg?: string): void => {
+      try {
+        const safe = clean(obj);
+        if (msg === undefined) base[level](safe);
+        else base[level](safe, clean(String(msg)));
+      } catch {
+        // best-effort
+      }
+    };
   return {
-    debug: (obj, msg) => base.debug(clean(obj), msg === undefined ? undefined : redact(msg, { secrets })),
-    info: (obj, msg) => base.info(clean(obj), msg === undefined ? undefined : redact(msg, { secrets })),
-    warn: (obj, msg) => base.warn(clean(obj), msg === undefined ? undefined : redact(msg, { secrets })),
-    error: (obj, msg) => base.error(clean(obj), msg === undefined ? undefined : redact(msg, { secrets })),
-    child: (bindings) => redactingLogger(base.child(redact(bindings, { secrets })), secrets),
+    debug: method('debug'),
+    info: method('info'),
+    warn: method('warn'),
+    error: method('error'),
+    child: (bindings) => {
+      try {
+        return redactingLogger(base.child(clean(bindings)), redaction);
+      } catch {
+        return redactingLogger(base, redaction);
+      }
+    },
   };
 }

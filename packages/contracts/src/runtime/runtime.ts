@@ -8,6 +8,7 @@ import type { TargetDescriptor } from '../records/target-descriptor';
 import type { IntegrationError } from '../errors/integration-error';
 import type { Capability } from '../authoring/capability';
 import type { Logger } from './logger';
+import { KnownSecrets, secretValuesOf } from '../secrets/known-secrets';
 
 /**
  * The signal of a caller that cannot cancel (its controller is held by nobody). Hosts pass it when
@@ -15,7 +16,7 @@ import type { Logger } from './logger';
  */
 export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
-/** Everything a runtime receives for one attempt. Only the lease carries secret material. */
+/** Everything a runtime receives for one attempt. Only the lease (and declared input fields) carry secret material. */
 export interface RuntimeContext {
   runId: string;
   attempt: number;
@@ -35,6 +36,16 @@ export interface RuntimeContext {
   logger: Logger;
   clock: Clock;
   extensions: Record<string, unknown>;
+  /**
+   * Every secret value known for this attempt: the lease payload's and the input's declared-secret
+   * fields'. The runtime redacts them from events, artifacts, logs and errors. Absent: the lease's.
+   */
+  secrets?: KnownSecrets;
+}
+
+/** The secrets a runtime redacts for one attempt. */
+export function attemptSecrets(context: Pick<RuntimeContext, 'secrets' | 'lease'>): KnownSecrets {
+  return context.secrets ?? KnownSecrets.of(secretValuesOf(context.lease.payload));
 }
 
 export interface RuntimeOutcomeBase {

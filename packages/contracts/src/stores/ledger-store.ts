@@ -61,6 +61,8 @@ export interface LedgerStore {
   findRunByIdempotencyKey(capabilityId: string, idempotencyKey: string): Promise<Run | null>;
   /** Ordered by createdAt, then runId. */
   listRuns(filter?: RunFilter): Promise<Run[]>;
+  /** Runs holding a sealed exact input, by runId after `afterRunId` (key rotation pages through them). */
+  listSealedRuns(afterRunId: string | null, limit: number): Promise<Run[]>;
 
   putAttempt(attempt: Attempt): Promise<void>;
   fetchAttempt(attemptId: string): Promise<Attempt | null>;
