@@ -200,6 +200,17 @@ export const migrations: Migration[] = [
       ALTER TABLE triggers ADD COLUMN signal_data_is_payload INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    // Key rotation pages through runs whose exact input is sealed; the few that hold one are indexed
+    // (a partial index: a run without one writes no index page). A run is sealed or not from its
+    // insert on, so the flag is written once and never updated.
+    version: 3,
+    name: 'sealed-run-inputs',
+    sql: `
+      ALTER TABLE runs ADD COLUMN has_sealed_input INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX runs_sealed_input_idx ON runs (run_id) WHERE has_sealed_input = 1;
+    `,
+  },
 ];
 
 /** True when every known migration is recorded and none newer is (a read, no write lock). */

@@ -66,6 +66,16 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
     });
   }
 
+  listSealedRuns(afterRunId: string | null, limit: number): Promise<Run[]> {
+    return this.op(() =>
+      parseRecords<Run>(
+        this.h
+          .stmt(`SELECT record FROM runs WHERE has_sealed_input = 1 AND run_id > ? ORDER BY run_id LIMIT ?`)
+          .all(afterRunId ?? '', limit),
+      ),
+    );
+  }
+
   putAttempt(attempt: Attempt): Promise<void> {
     return this.write(() => this.insertAttempt(attempt));
   }
@@ -162,10 +172,10 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   private insertRun(run: Run): void {
     const inserted = this.h
       .stmt(
-        `INSERT INTO runs (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        `INSERT INTO runs (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record, has_sealed_input)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       )
-      .run(run.runId, run.capabilityId, run.connectorId, run.status, run.tenantId ?? null, run.idempotencyKey || null, run.createdAt, json(run));
+      .run(run.runId, run.capabilityId, run.connectorId, run.status, run.tenantId ?? null, run.idempotencyKey || null, run.createdAt, json(run), run.sealedInput != null ? 1 : 0);
     if (inserted.changes === 0) {
       if (this.h.stmt('SELECT 1 FROM runs WHERE run_id = ?').get(run.runId)) {
         throw new ConflictError('duplicate_record', `run ${run.runId} already exists`);

@@ -168,6 +168,16 @@ export const pgMigrations: PgMigration[] = [
       DROP INDEX {{schema}}.dispatch_jobs_due_idx;
     `,
   },
+  {
+    version: 3,
+    name: 'sealed run inputs',
+    // Key rotation pages through runs whose exact input is sealed; only those few are indexed. A
+    // run is sealed or not from its insert on, so the flag is written once and never updated.
+    sql: `
+      ALTER TABLE {{schema}}.runs ADD COLUMN has_sealed_input boolean NOT NULL DEFAULT false;
+      CREATE INDEX runs_sealed_input_idx ON {{schema}}.runs (run_id) WHERE has_sealed_input;
+    `,
+  },
 ];
 
 /**

@@ -56,9 +56,9 @@ const completionIsClean = (c: AttemptCompletion): boolean =>
 export class PgLedgerStore extends PgAccess implements LedgerStore {
   async putRun(run: Run): Promise<void> {
     const inserted = await this.q.query(
-      `INSERT INTO ${this.t('runs')} (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json) ON CONFLICT DO NOTHING`,
-      [run.runId, run.capabilityId, run.connectorId, run.status, run.tenantId ?? null, run.idempotencyKey || null, run.createdAt, json(run)],
+      `INSERT INTO ${this.t('runs')} (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record, has_sealed_input)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json, $9) ON CONFLICT DO NOTHING`,
+      [run.runId, run.capabilityId, run.connectorId, run.status, run.tenantId ?? null, run.idempotencyKey || null, run.createdAt, json(run), run.sealedInput != null],
     );
     if (inserted.rowCount === 0) {
       const existing = await this.q.query(`SELECT 1 FROM ${this.t('runs')} WHERE run_id = $1`, [run.runId]);
@@ -114,6 +114,11 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
       sql += ` LIMIT $${params.length}`;
     }
     return records<Run>((await this.q.query(sql, params)).rows);
+  }
+
+  async listSealedRuns(afterRunId: string | null, limit: number): Promise<Run[]> {
+    const sql = `SELECT record FROM ${this.t('runs')} WHERE has_sealed_input AND run_id > $1 ORDER BY run_id LIMIT $2`;
+    return records<Run>((await this.q.query(sql, [afterRunId ?? '', limit])).rows);
   }
 
   async putAttempt(attempt: Attempt): Promise<void> {
@@ -253,8 +258,8 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
       try {
         await this.q.query(
           `WITH r AS (
-             INSERT INTO ${this.t('runs')} (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json)),
+             INSERT INTO ${this.t('runs')} (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record, has_sealed_input)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json, $19)),
            a AS (INSERT INTO ${this.t('attempts')} (attempt_id, run_id, attempt, record) VALUES ($9, $10, $11, $12::json)),
            e AS (INSERT INTO ${this.t('events')} (run_id, attempt_key, attempt_id, attempt, seq, record)
              SELECT * FROM unnest($13::text[], $14::text[], $15::text[], $16::int[], $17::int[], $18::json[]))
@@ -273,6 +278,7 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
             attempt.attempt,
             json(attempt),
             ...eventColumns(events),
+            run.sealedInput != null,
           ],
         );
         return;
