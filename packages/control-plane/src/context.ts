@@ -1,4 +1,4 @@
-import type { Capability, Clock, Logger, Runtime, RuntimeClass, Stores, DirectHandler } from '@integration/contracts';
+import type { Capability, Clock, Logger, Runtime, RuntimeClass, SecretSealer, Stores, DirectHandler } from '@integration/contracts';
 import type { AuthBinding } from './auth-binding';
 import type { LedgerWriter } from './ledger-writer';
 import type { ConnectorRegistry } from './registry';
@@ -12,6 +12,8 @@ export interface ControlPlaneContext {
   clock: Clock;
   logger: Logger;
   writer: LedgerWriter;
+  /** Seals the exact input of runs whose input holds secrets (the credential key ring). */
+  sealer: SecretSealer | null;
   /** Host-supplied handlers for trigger capabilities (override the trigger's own handler). */
   triggerHandlers: Record<string, DirectHandler<unknown, unknown>>;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   NotFoundError,
   parseAt,
+  RunStatusSchema,
   silentLogger,
   systemClock,
   type ArtifactRef,
@@ -16,6 +17,8 @@ import {
   type Run,
   type Runtime,
   type RuntimeClass,
+  type RunFilter,
+  type SecretSealer,
   type Stores,
   type TargetDescriptor,
   type TargetRequirementsInput,
@@ -27,6 +30,7 @@ import { LedgerWriter } from './ledger-writer';
 import { invokePipeline, type InvokeResult } from './invoke/pipeline';
 import { ConnectorRegistry } from './registry';
 import { reviewPacket, type ReviewPacket } from './review-packet';
+import { rewrapRunInputs, type RunInputRewrapReport } from './rewrap-run-inputs';
 import {
   announceTarget,
   compatibleTargets,
@@ -44,6 +48,12 @@ export interface ControlPlaneOptions {
   clock?: Clock;
   logger?: Logger;
   triggerHandlers?: Record<string, DirectHandler<unknown, unknown>>;
+  /**
+   * Seals the exact input of runs whose input holds secrets, so re-execution runs on the real
+   * values (the platform passes its credential key ring). Without one, such an invoke is refused
+   * with `key_configuration_missing` before any run exists.
+   */
+  sealer?: SecretSealer | null;
 }
 
 export interface CallOptions {
@@ -59,6 +69,10 @@ export interface ControlPlane {
   invoke(request: InvocationRequestInput, options?: CallOptions): Promise<InvokeResult>;
   executeRun(runId: string, options?: ExecuteRunOptions, call?: CallOptions): Promise<InvokeResult>;
   fetchRun(runId: string): Promise<Run>;
+  /** Runs as recorded (redacted views), ordered by creation. */
+  runs(filter?: RunFilter): Promise<Run[]>;
+  /** Key rotation: re-seals every sealed run input not under the active key; returns how many. */
+  rewrapRunInputs(): Promise<RunInputRewrapReport>;
   fetchAttempt(attemptId: string): Promise<Attempt>;
   attempts(runId: string): Promise<Attempt[]>;
   events(runId: string): Promise<Event[]>;
@@ -73,6 +87,13 @@ export interface ControlPlane {
 }
 
 const IdSchema = z.string().min(1);
+const RunFilterSchema = z.strictObject({
+  capabilityId: z.string().min(1).optional(),
+  connectorId: z.string().min(1).optional(),
+  status: RunStatusSchema.optional(),
+  tenantId: z.string().min(1).optional(),
+  limit: z.number().int().positive().optional(),
+});
 
 async function required<T>(value: Promise<T | null>, code: 'unknown_run' | 'unknown_attempt' | 'unknown_artifact', id: string): Promise<T> {
   const found = await value;
@@ -91,6 +112,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     clock,
     logger: options.logger ?? silentLogger,
     writer: new LedgerWriter(clock),
+    sealer: options.sealer ?? null,
     triggerHandlers: { ...options.triggerHandlers },
   };
   const ledger = ctx.stores.ledger;
@@ -105,6 +127,8 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     invoke: (request, call) => invokePipeline(ctx, request, call?.signal),
     executeRun: (runId, opts, call) => executeRun(ctx, runId, opts, call?.signal),
     fetchRun: async (runId) => required(ledger.fetchRun(id(runId, 'runId')), 'unknown_run', runId),
+    runs: async (filter) => ledger.listRuns(parseAt(RunFilterSchema, filter ?? {}, 'runs: invalid filter')),
+    rewrapRunInputs: () => rewrapRunInputs(ctx),
     fetchAttempt: async (attemptId) => required(ledger.fetchAttempt(id(attemptId, 'attemptId')), 'unknown_attempt', attemptId),
     attempts: async (runId) => ledger.listAttempts(id(runId, 'runId')),
     events: async (runId) => ledger.listEvents(id(runId, 'runId')),

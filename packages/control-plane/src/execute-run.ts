@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   ConflictError,
+  exactRunInput,
+  isIntegrationError,
   NotFoundError,
   parseAt,
   PressureSchema,
@@ -8,8 +10,11 @@ import {
   type Run,
 } from '@integration/contracts';
 import type { ControlPlaneContext } from './context';
-import { execute, type InvokeResult } from './invoke/pipeline';
+import { failedBeforeAttempt } from './invoke/admission';
+import { persistRejection } from './invoke/persist-rejection';
+import { callInputOf, execute, type CallInput, type InvokeResult } from './invoke/pipeline';
 import { rebind } from './invoke/resolve-binding';
+import type { ResolvedBinding } from './auth-binding';
 
 export const ExecuteRunOptionsSchema = z.strictObject({
   actorId: z.string().min(1).optional(),
@@ -34,7 +39,22 @@ const terminal: Partial<Record<Run['status'], 'run_completed' | 'run_denied' | '
   shed: 'run_shed',
 };
 
-/** A new attempt (number = highest + 1) for an accepted or failed run. Terminal runs are refused untouched. */
+/**
+ * A run that cannot start again (its stored input no longer parses or cannot be opened, its
+ * connection is gone) ends `failed` with a `run.failed` event saying why, instead of staying
+ * `accepted` beside a dead-lettered job. Store outages and conflicts change nothing.
+ */
+async function prepared<T>(ctx: ControlPlaneContext, run: Run, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (!isIntegrationError(error) || error.category === 'store' || error.category === 'conflict') throw error;
+    const stored = await persistRejection(ctx, ctx.writer, run, false, failedBeforeAttempt(error, null));
+    throw error.withRecords({ run: stored });
+  }
+}
+
+/** A new attempt (number = highest + 1) for an accepted or failed run, on its exact stored input. Terminal runs are refused untouched. */
 export async function executeRun(ctx: ControlPlaneContext, runId: unknown, rawOptions: unknown = {}, signal?: AbortSignal): Promise<InvokeResult> {
   const id = parseAt(z.string().min(1), runId, 'executeRun: runId');
   const options = parseAt(ExecuteRunOptionsSchema, rawOptions ?? {}, 'executeRun: invalid options');
@@ -45,13 +65,17 @@ export async function executeRun(ctx: ControlPlaneContext, runId: unknown, rawOp
   if (run.status === 'running' && !options.allowRunning) {
     throw new ConflictError('run_not_executable', `run ${id} is running`, { details: { runId: id }, run });
   }
-  const capability = ctx.registry.fetchCapability(run.capabilityId);
-  const input = parseAt(capability.inputSchema, run.input, `stored input of run ${id} no longer matches ${capability.id}`, 'invalid_input');
-  const binding = await rebind(ctx, run.credentialRef);
+  const { capability, call, binding } = await prepared(ctx, run, async () => {
+    const capability = ctx.registry.fetchCapability(run.capabilityId);
+    const input = parseAt(capability.inputSchema, exactRunInput(run, ctx.sealer), `stored input of run ${id} no longer matches ${capability.id}`, 'invalid_input');
+    const call: CallInput = callInputOf(capability, input);
+    const binding: ResolvedBinding = await rebind(ctx, run.credentialRef);
+    return { capability, call, binding };
+  });
   return execute(
     ctx,
     capability,
-    input,
+    call,
     run,
     false,
     binding,

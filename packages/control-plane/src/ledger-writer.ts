@@ -1,6 +1,7 @@
 import {
   frozenJsonCopy,
   isoAt,
+  KnownSecrets,
   newId,
   redact,
   traceOf,
@@ -9,6 +10,7 @@ import {
   type Event,
   type EventSpec,
   type IntegrationError,
+  type LostEventBuilder,
 } from '@integration/contracts';
 
 export interface EventPosition {
@@ -21,18 +23,20 @@ export interface EventPosition {
 }
 
 /**
- * Builds ledger records from specs: ids, seqs, timestamps and redaction (by key, and by the
- * values of the current lease's secrets) happen here, once, for every durable write. What it
- * returns is deeply frozen JSON, so no tier or reader needs to copy it again.
+ * Builds ledger records from specs: ids, seqs, timestamps and redaction (by the secret values
+ * known for the call: its lease payload and declared-secret fields) happen here, once, for every
+ * durable write. What it returns is deeply frozen JSON, so no tier or reader needs to copy it again.
  */
 export class LedgerWriter {
   constructor(
     private readonly clock: Clock,
-    private readonly secrets: readonly string[] = [],
+    readonly secrets: KnownSecrets = KnownSecrets.none,
   ) {}
 
-  withSecrets(secrets: readonly string[]): LedgerWriter {
-    return secrets.length === 0 ? this : new LedgerWriter(this.clock, secrets);
+  /** A writer that also redacts `more`. */
+  withSecrets(...more: Array<KnownSecrets | Iterable<string>>): LedgerWriter {
+    const secrets = this.secrets.with(...more);
+    return secrets === this.secrets ? this : new LedgerWriter(this.clock, secrets);
   }
 
   /** A redacted, deeply frozen JSON copy. */
@@ -67,6 +71,14 @@ export class LedgerWriter {
       runtimeRefId: spec.runtimeRefId ?? position.runtimeRefId ?? null,
       ts,
     }));
+  }
+
+  /** The `attempt.lost` event that closes an attempt whose executor vanished. */
+  lostEvent(traceId: string | null): LostEventBuilder {
+    return (lost, seq, supersededBy) =>
+      this.events({ runId: lost.runId, attemptId: lost.attemptId, attempt: lost.attempt, targetId: lost.targetId, traceId }, seq, [
+        { type: 'attempt.lost', stream: 'control', level: 'warn', payload: { attempt: lost.attempt, supersededBy } },
+      ])[0]!;
   }
 
   errorSummary(error: IntegrationError): ErrorSummary {

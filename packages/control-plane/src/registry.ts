@@ -1,12 +1,17 @@
-import { ConflictError, NotFoundError, parseAt, type Capability, type ConnectorDefinition } from '@integration/contracts';
+import { ConflictError, NotFoundError, parseAt, pollPassCapability, type Capability, type ConnectorDefinition } from '@integration/contracts';
 import { z } from 'zod';
 
 const IdSchema = z.string().min(1);
 
-/** Connectors and their derived capabilities. Capability ids are unique across connectors. */
+/**
+ * Connectors and their derived capabilities. Capability ids are unique across connectors. Each
+ * poll trigger also has a poll-pass capability (`<trigger>#poll`): resolvable, so its runs can be
+ * executed and reviewed like any other, but not listed among the published capabilities.
+ */
 export class ConnectorRegistry {
   private readonly connectorsById = new Map<string, ConnectorDefinition>();
   private readonly capabilitiesById = new Map<string, Capability>();
+  private readonly pollPassesById = new Map<string, Capability>();
 
   register(connector: ConnectorDefinition): void {
     if (!connector || typeof connector !== 'object' || !Array.isArray(connector.capabilities)) {
@@ -23,8 +28,13 @@ export class ConnectorRegistry {
     }
     // Re-registering a connector replaces its previous capabilities.
     for (const capability of previous?.capabilities ?? []) this.capabilitiesById.delete(capability.id);
+    for (const [id, pass] of this.pollPassesById) if (pass.connectorId === connector.id) this.pollPassesById.delete(id);
     this.connectorsById.set(connector.id, connector);
-    for (const capability of connector.capabilities) this.capabilitiesById.set(capability.id, capability);
+    for (const capability of connector.capabilities) {
+      this.capabilitiesById.set(capability.id, capability);
+      const pass = pollPassCapability(capability);
+      if (pass) this.pollPassesById.set(pass.id, pass);
+    }
   }
 
   connectors(): ConnectorDefinition[] {
@@ -36,7 +46,7 @@ export class ConnectorRegistry {
   }
 
   findCapability(id: string): Capability | undefined {
-    return this.capabilitiesById.get(id);
+    return this.capabilitiesById.get(id) ?? this.pollPassesById.get(id);
   }
 
   fetchConnector(id: string): ConnectorDefinition {
@@ -46,7 +56,7 @@ export class ConnectorRegistry {
   }
 
   fetchCapability(id: string): Capability {
-    const capability = this.capabilitiesById.get(parseAt(IdSchema, id, 'capability id'));
+    const capability = this.findCapability(parseAt(IdSchema, id, 'capability id'));
     if (!capability) throw new NotFoundError('unknown_capability', `no capability ${id}`, { details: { capabilityId: id } });
     return capability;
   }

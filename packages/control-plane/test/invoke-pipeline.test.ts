@@ -167,10 +167,12 @@ describe('direct invoke', () => {
     expect((await cp.events(error.run!.runId)).map((e) => e.type)).toEqual(['run.started', 'attempt.started', 'attempt.failed', 'run.failed']);
   });
 
-  it('redacts secret-named keys and the lease token from every durable record', async () => {
+  it('returns the exact output, and keeps the lease token and declared-secret fields out of every durable record', async () => {
     const { cp, stores } = setup();
     const { run, output } = await cp.invoke({ capabilityId: 'echo.message.leak', input: { message: 'x' }, connectionId: 'conn_test' });
-    expect(output).toMatchObject({ echoed: '[REDACTED]', client_secret: '[REDACTED]', nested: { apiKey: '[REDACTED]', credentialRefId: 'cred_x' } });
+    // The caller's output is what the handler returned: known secrets and key names alike.
+    expect(output).toEqual({ echoed: CANARY, client_secret: 'shh-client-secret', nested: { apiKey: 'k-123456', credentialRefId: 'cred_x' } });
+    expect(run.result).toEqual({ echoed: '[REDACTED]', client_secret: '[REDACTED]', nested: { apiKey: 'k-123456', credentialRefId: 'cred_x' } });
     const everything = JSON.stringify([
       await stores.ledger.listRuns(),
       await cp.attempts(run.runId),
@@ -181,6 +183,8 @@ describe('direct invoke', () => {
     expect(everything).not.toContain(CANARY);
     expect(everything).not.toContain('shh-client-secret');
     expect(everything).toContain('"maxTokens":5');
+    // A key that merely looks secret is data: it is never guessed at.
+    expect(everything).toContain('"apiKey":"k-123456"');
     expect(run.credentialRef).toMatchObject({ id: 'cred_test', connectionId: 'conn_test' });
   });
 

@@ -16,9 +16,9 @@ import {
   type ArtifactPayloadStore,
   type ArtifactRef,
   type Clock,
+  type KnownSecrets,
 } from '@integration/contracts';
 import { isDeepStrictEqual } from 'node:util';
-import { scrubBytes, scrubString } from './secret-scrub';
 
 /** Store name used in payload refs when no payload store is configured. */
 export const DEFAULT_PAYLOAD_STORE = 'connector_review';
@@ -40,7 +40,7 @@ export interface ArtifactWriterOptions {
   connectorId: string;
   runId: string;
   attemptId: string;
-  secrets: readonly string[];
+  secrets: KnownSecrets;
   clock: Clock;
   signal: AbortSignal;
   store?: ArtifactPayloadStore | undefined;
@@ -51,18 +51,18 @@ export interface SerialisedContent {
   redacted: boolean;
 }
 
-/** Strings and bytes as-is, objects as canonical JSON — after redaction by key and by secret value. */
-export function serialiseContent(content: ArtifactInput['content'], secrets: readonly string[]): SerialisedContent {
+/** Strings and bytes as-is, objects as canonical JSON — after redaction of the known secret values. */
+export function serialiseContent(content: ArtifactInput['content'], secrets: KnownSecrets): SerialisedContent {
   if (typeof content === 'string') {
-    const clean = scrubString(content, secrets);
+    const clean = secrets.redactText(content);
     return { bytes: new TextEncoder().encode(clean), redacted: clean !== content };
   }
   if (content instanceof Uint8Array) {
-    const clean = scrubBytes(content, secrets);
+    const clean = secrets.redactBytes(content);
     return { bytes: clean, redacted: clean !== content };
   }
   const before = jsonOf(content, 'content');
-  const after = jsonOf(redact(content, { secrets }), 'content');
+  const after = secrets.isEmpty ? before : jsonOf(redact(content, { secrets }), 'content');
   return { bytes: new TextEncoder().encode(after), redacted: after !== before };
 }
 
@@ -91,7 +91,7 @@ export function createArtifactWriter(options: ArtifactWriterOptions) {
     const metadata = input.metadata ?? {};
     const cleanMetadata = redact(metadata, { secrets: options.secrets });
     jsonOf(cleanMetadata, 'metadata');
-    const metadataRedacted = !isDeepStrictEqual(cleanMetadata, metadata);
+    const metadataRedacted = cleanMetadata !== metadata && !isDeepStrictEqual(cleanMetadata, metadata);
 
     const key = `${options.connectorId}/${options.runId}/${options.attemptId}/${parsed.slug}`;
     const checksum = checksumOf(bytes);

@@ -1,6 +1,6 @@
 import {
+  attemptSecrets,
   ExecutionError,
-  secretValuesOf,
   type Capability,
   type EventSpec,
   type IntegrationError,
@@ -11,7 +11,6 @@ import {
 import { attemptSignal } from './attempt-signal';
 import { toAttemptError } from './error-mapping';
 import { DirectHandlerContext } from './handler-context';
-import { matchableSecrets } from './secret-scrub';
 import { checkExecuteArguments } from './runtime-context';
 import { resolveOptions, type DirectRuntimeOptions } from './runtime-options';
 
@@ -29,7 +28,7 @@ export function createDirectRuntime(options: DirectRuntimeOptions = {}): Runtime
     async execute(capability: Capability, input: unknown, context: RuntimeContext): Promise<RuntimeResult> {
       checkExecuteArguments(capability, context);
       const capabilityId = capability.id;
-      const secrets = matchableSecrets(secretValuesOf(context.lease.payload));
+      const secrets = attemptSecrets(context);
       const started: EventSpec = { type: 'attempt.started', stream: 'system', level: 'info', payload: { capabilityId } };
       const finish = (outcome: Outcome, handlerContext?: DirectHandlerContext): RuntimeResult => {
         const events = handlerContext ? [started, ...handlerContext.events] : [started];

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import {
   ConnectorError,
   connectorErrorClasses,
@@ -6,26 +5,29 @@ import {
   IntegrationError,
   integrationError,
   isErrorCode,
-  redact,
+  scrubError,
   type ConnectorErrorClass,
+  type KnownSecrets,
 } from '@integration/contracts';
-import { scrubString } from './secret-scrub';
 
 const MAX_MESSAGE_LENGTH = 1_000;
 
 /**
  * Turns anything a handler throws into the attempt's IntegrationError. IntegrationErrors (including
- * ConnectorError) keep their class, code and retry hints; their message and details are scrubbed of
- * lease secrets. Anything else becomes `connector_internal`. Never throws.
+ * ConnectorError) keep their class, code and retry hints; they are scrubbed of the attempt's
+ * secrets through their whole cause chain. Anything else becomes `connector_internal` (a thrown Error
+ * stays its scrubbed `cause`). Never throws.
  */
-export function toAttemptError(thrown: unknown, secrets: readonly string[]): IntegrationError {
+export function toAttemptError(thrown: unknown, secrets: KnownSecrets): IntegrationError {
   try {
-    if (thrown instanceof IntegrationError) return scrubIntegrationError(thrown, secrets);
+    if (thrown instanceof IntegrationError) return scrubError(thrown, secrets);
     const foreign = fromForeignIntegrationError(thrown);
-    if (foreign) return scrubIntegrationError(foreign, secrets);
-    return new ExecutionError('connector_internal', truncate(scrubString(describe(thrown), secrets)), {
+    if (foreign) return scrubError(foreign, secrets);
+    return new ExecutionError('connector_internal', truncate(secrets.redactText(describe(thrown))), {
       retryable: false,
       details: { thrown: kindOf(thrown) },
+      // Kept for the caller's debugging, scrubbed like everything else the attempt returns.
+      ...(thrown instanceof Error ? { cause: scrubError(thrown, secrets) } : {}),
     });
   } catch {
     return new ExecutionError('connector_internal', 'handler failed with an unreadable value', { retryable: false, details: { thrown: 'unreadable' } });
@@ -46,47 +48,6 @@ function kindOf(thrown: unknown): string {
 
 function truncate(message: string): string {
   return message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message;
-}
-
-/** Scrubs lease secrets out of an IntegrationError in place; rebuilds it when it cannot be changed. */
-function scrubIntegrationError(error: IntegrationError, secrets: readonly string[]): IntegrationError {
-  if (secrets.length === 0) return error;
-  const message = scrubString(error.message, secrets);
-  const details = redact(error.details, { secrets });
-  const detailsChanged = !isDeepStrictEqual(details, error.details);
-  if (message === error.message && !detailsChanged) return error;
-  try {
-    Object.defineProperty(error, 'message', { value: message, writable: true, configurable: true, enumerable: false });
-    if (typeof error.stack === 'string') {
-      Object.defineProperty(error, 'stack', { value: scrubString(error.stack, secrets), writable: true, configurable: true, enumerable: false });
-    }
-    if (detailsChanged) {
-      Object.defineProperty(error, 'details', { value: details, writable: false, configurable: true, enumerable: true });
-      if (error instanceof ConnectorError) {
-        Object.defineProperty(error, 'upstream', { value: details.upstream ?? {}, writable: false, configurable: true, enumerable: true });
-      }
-    }
-    return error;
-  } catch {
-    if (error instanceof ConnectorError) {
-      const upstream = (details.upstream ?? {}) as Record<string, unknown>;
-      const providerCode = typeof details.providerCode === 'string' ? details.providerCode : undefined;
-      return new ConnectorError({
-        class: error.errorClass,
-        message,
-        retryable: error.retryable,
-        upstream,
-        ...(providerCode === undefined ? {} : { providerCode }),
-        ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-      });
-    }
-    const options = {
-      details,
-      retryable: error.retryable,
-      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-    };
-    return integrationError(error.code, message, options);
-  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { canonicalJson, EventSpecSchema, parseAt, redact, ValidationError, type EventSpec } from '@integration/contracts';
+import { canonicalJson, EventSpecSchema, parseAt, redact, ValidationError, type EventSpec, type KnownSecrets } from '@integration/contracts';
 import type { DirectRuntimeLimits } from './runtime-options';
 
 /** Event types a handler may not emit: they belong to the runtime and the control plane. */
@@ -6,9 +6,9 @@ export const reservedEventPrefixes = ['run.', 'attempt.', 'artifact.', 'audit.']
 
 /**
  * Validates a handler's event (EventSpecSchema, JSON-serialisable payload within the size limit),
- * rejects reserved types, and returns a copy with the payload redacted by key and by secret value.
+ * rejects reserved types, and returns a copy with the known secret values redacted from the payload.
  */
-export function connectorEvent(event: EventSpec, secrets: readonly string[], limits?: Pick<DirectRuntimeLimits, 'maxEventPayloadBytes'>): EventSpec {
+export function connectorEvent(event: EventSpec, secrets: KnownSecrets, limits?: Pick<DirectRuntimeLimits, 'maxEventPayloadBytes'>): EventSpec {
   const parsed = parseAt(EventSpecSchema, event, 'event');
   const reserved = reservedEventPrefixes.find((prefix) => parsed.type.startsWith(prefix));
   if (reserved) {

@@ -7,13 +7,15 @@ import {
   type ArtifactRef,
   type Capability,
   type EventSpec,
+  redactingLogger,
   type HandlerContext,
+  type KnownSecrets,
+  type Logger,
   type RuntimeContext,
 } from '@integration/contracts';
 import { createArtifactWriter } from './artifact-writer';
 import type { AttemptSignal } from './attempt-signal';
 import { connectorEvent } from './event-collector';
-import { redactingLogger } from './redacting-logger';
 import type { DirectRuntimeLimits } from './runtime-options';
 
 /**
@@ -41,14 +43,14 @@ export class DirectHandlerContext implements HandlerContext {
   private open = true;
   private frozenLease: RuntimeContext['lease'] | undefined;
   private frozenPolicy: RuntimeContext['executionPolicy'] | undefined;
-  private handlerLogger: ReturnType<typeof redactingLogger> | undefined;
+  private handlerLogger: Logger | undefined;
   private writer: ReturnType<typeof createArtifactWriter> | undefined;
 
   constructor(
     private readonly capability: Capability,
     private readonly context: RuntimeContext,
     private readonly attemptSignal: AttemptSignal,
-    private readonly secrets: readonly string[],
+    private readonly secrets: KnownSecrets,
     private readonly limits: DirectRuntimeLimits,
     private readonly payloads: ArtifactPayloadStore | undefined,
   ) {
@@ -75,8 +77,8 @@ export class DirectHandlerContext implements HandlerContext {
     return this.attemptSignal.signal;
   }
 
-  get logger(): ReturnType<typeof redactingLogger> {
-    return (this.handlerLogger ??= redactingLogger(this.context.logger, this.secrets).child({
+  get logger(): Logger {
+    return (this.handlerLogger ??= redactingLogger(this.context.logger, { secrets: this.secrets }).child({
       runId: this.runId,
       attemptId: this.attemptId,
       capabilityId: this.capability.id,

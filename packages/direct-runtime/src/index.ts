@@ -7,5 +7,4 @@ export { toAttemptError } from './error-mapping';
 export { createArtifactWriter, serialiseContent, ArtifactSlugSchema, DEFAULT_PAYLOAD_STORE } from './artifact-writer';
 export type { ArtifactWriterOptions, SerialisedContent } from './artifact-writer';
 export { connectorEvent, reservedEventPrefixes } from './event-collector';
-export { redactingLogger } from './redacting-logger';
 export { memoryArtifactPayloads as memoryPayloadStore } from '@integration/contracts';

@@ -54,7 +54,7 @@ describe('direct runtime: artifacts', () => {
     expect(blob).toMatchObject({ checksum: checksumOf(bytes), sizeBytes: 4, redactionStatus: 'clear' });
   });
 
-  it('redacts the lease token from artifacts and logs (by value and by key)', async () => {
+  it('redacts the lease token from artifacts and logs by value; key names alone change nothing', async () => {
     const store = memoryPayloadStore();
     const runtime = createDirectRuntime({ artifactPayloads: store });
     const lines: LogLine[] = [];
@@ -73,11 +73,11 @@ describe('direct runtime: artifacts', () => {
     const stored = await Promise.all(store.keys().map(async (key) => decode(await store.get(key))));
     expect(stored.join('\n')).not.toContain(CANARY_TOKEN);
     expect(stored).toContain('Authorization: Bearer [REDACTED]');
-    expect(stored).toContain('{"access_token":"[REDACTED]","echo":"[REDACTED]","list":["[REDACTED]"]}');
+    expect(stored).toContain('{"access_token":"other-value","echo":"[REDACTED]","list":["[REDACTED]"]}');
     expect(stored).toContain('\u0000[REDACTED]\u0001');
     const text = result.artifacts[0]!;
     expect(text.checksum).toBe(checksumOf('Authorization: Bearer [REDACTED]'));
-    expect(result.artifacts[3]!.metadata).toEqual({ header: '[REDACTED]', password: '[REDACTED]' });
+    expect(result.artifacts[3]!.metadata).toEqual({ header: '[REDACTED]', password: 'pw-123456' });
     expect(JSON.stringify(lines)).not.toContain(CANARY_TOKEN);
     expect(JSON.stringify(result)).not.toContain(CANARY_TOKEN);
   });

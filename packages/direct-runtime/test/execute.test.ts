@@ -7,7 +7,8 @@ import {
   type HandlerContext,
 } from '@integration/contracts';
 import { createDirectRuntime } from '../src';
-import { CANARY_TOKEN, capabilityFor, contextFor, types, type LogLine } from './fixtures';
+import { errorChainTexts } from '@integration/contracts/testing';
+import { CANARY_TOKEN, capabilityFor, contextFor, leaseFor, types, type LogLine } from './fixtures';
 
 const runtime = createDirectRuntime();
 
@@ -48,7 +49,7 @@ describe('direct runtime: success', () => {
     expect(result.artifacts.map((a) => a.artifactType)).toEqual(['log']);
   });
 
-  it('keeps emit order and redacts event payloads by key and by lease secret', async () => {
+  it('keeps emit order and redacts event payloads by lease secret, not by key name', async () => {
     const capability = capabilityFor(async (_input, ctx) => {
       ctx.emit({ type: 'connector.test.one', payload: { token: 'abc', note: `uses ${CANARY_TOKEN}` } });
       ctx.emit({ type: 'connector.test.two', stream: 'stdout', level: 'debug' });
@@ -56,7 +57,7 @@ describe('direct runtime: success', () => {
     });
     const result = await runtime.execute(capability, { message: 'x' }, contextFor());
     expect(types(result.events)).toEqual(['attempt.started', 'connector.test.one', 'connector.test.two', 'attempt.completed']);
-    expect(result.events[1]!.payload).toEqual({ token: '[REDACTED]', note: 'uses [REDACTED]' });
+    expect(result.events[1]!.payload).toEqual({ token: 'abc', note: 'uses [REDACTED]' });
     expect(result.events[2]).toMatchObject({ stream: 'stdout', level: 'debug', payload: {} });
   });
 
@@ -80,7 +81,7 @@ describe('direct runtime: success', () => {
     expect(errors[2]).toBeInstanceOf(ValidationError);
   });
 
-  it('gives the handler a child logger that redacts by key and by lease secret', async () => {
+  it('gives the handler a child logger that redacts by lease secret, not by key name', async () => {
     const lines: LogLine[] = [];
     const capability = capabilityFor(async (_input, ctx) => {
       ctx.logger.info({ token: CANARY_TOKEN, header: `Bearer ${CANARY_TOKEN}` }, `calling with ${CANARY_TOKEN}`);
@@ -100,7 +101,7 @@ describe('direct runtime: success', () => {
       msg: 'calling with [REDACTED]',
     });
     expect(lines[1]!.obj).toBe('plain [REDACTED]');
-    expect(lines[2]!.bindings).toMatchObject({ step: 'x', apiKey: '[REDACTED]', runId: 'run_01TEST' });
+    expect(lines[2]!.bindings).toMatchObject({ step: 'x', apiKey: 'k', runId: 'run_01TEST' });
   });
 
   it('runs synchronous handlers that return plain values or throw', async () => {
@@ -180,6 +181,30 @@ describe('direct runtime: failures', () => {
     expect((result.error as ConnectorError).upstream).toEqual({ echoed: '[REDACTED]' });
     expect(String(result.error.stack)).not.toContain(CANARY_TOKEN);
     expect(JSON.stringify({ error: result.error, events: result.events })).not.toContain(CANARY_TOKEN);
+  });
+
+  it('scrubs the lease secret from every error in a cause chain and an AggregateError', async () => {
+    const capability = capabilityFor(async (_input, ctx) => {
+      const token = ctx.lease.payload.access_token!;
+      const root = new Error(`socket closed after sending ${token}`);
+      throw new Error('upstream call failed', { cause: new AggregateError([root, new Error(`retry with ${token}`)], `2 attempts, last ${token}`) });
+    });
+    const result = await runtime.execute(capability, { message: 'x' }, contextFor());
+    if (result.status !== 'failed') throw new Error('expected failure');
+    const chain = errorChainTexts(result.error);
+    expect(chain).toEqual(expect.arrayContaining(['socket closed after sending [REDACTED]', 'retry with [REDACTED]', '2 attempts, last [REDACTED]']));
+    expect(chain.join('\n')).not.toContain(CANARY_TOKEN);
+    expect(chain.join('\n')).toContain('[REDACTED]');
+  });
+
+  it('redacts a 3-character lease secret only where it stands as a whole token', async () => {
+    const capability = capabilityFor(async (_input, ctx) => {
+      ctx.emit({ type: 'connector.test.pin', payload: { note: 'pin k3x, not k3xa or ak3x', list: ['k3x'] } });
+      return { echo: 'k3x' };
+    });
+    const result = await runtime.execute(capability, { message: 'x' }, contextFor({ lease: leaseFor('k3x') }));
+    expect(result.status === 'completed' && result.output).toEqual({ echo: 'k3x' });
+    expect(result.events[1]!.payload).toEqual({ note: 'pin [REDACTED], not k3xa or ak3x', list: ['[REDACTED]'] });
   });
 
   it('keeps code and retry hints of an IntegrationError from another contracts copy', async () => {

@@ -114,7 +114,9 @@ describe('direct runtime: isolation', () => {
 });
 
 describe('direct runtime: artifact properties', () => {
-  const token = fc.stringMatching(/^[a-z0-9]{6,24}$/);
+  // Secrets of 8 characters or more are found anywhere; shorter ones only as whole tokens (next test).
+  const token = fc.stringMatching(/^[a-z0-9]{8,24}$/);
+  const shortToken = fc.stringMatching(/^[a-z0-9]{1,7}$/);
   const jsonLeaf = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null));
 
   it('stored bytes never contain the lease token; checksum and size describe the stored bytes', async () => {
@@ -151,6 +153,25 @@ describe('direct runtime: artifact properties', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it('a short lease secret is never stored where it stands between separators', async () => {
+    await fc.assert(
+      fc.asyncProperty(shortToken, fc.array(fc.stringMatching(/^[A-Za-z]{0,6}$/), { minLength: 1, maxLength: 4 }), async (secret, words) => {
+        const store = memoryPayloadStore();
+        const runtime = createDirectRuntime({ artifactPayloads: store });
+        const capability = capabilityFor(async (_input, ctx) => {
+          const t = ctx.lease.payload.access_token!;
+          await ctx.artifact({ type: 'custom', slug: 'p', content: { words: words.join(` ${t} `), items: [t, `${t}:${t}`] } });
+          return 'ok';
+        });
+        const result = await runtime.execute(capability, {}, contextFor({ lease: leaseFor(secret) }));
+        const bytes = Buffer.from((await store.get(result.artifacts[0]!.payloadRef.key))!).toString('utf8');
+        const tokens = bytes.split(/[^\p{L}\p{N}_]+/u);
+        expect(tokens).not.toContain(secret);
+      }),
+      { numRuns: 100 },
     );
   });
 });

@@ -1,6 +1,5 @@
 import {
   parseAt,
-  redact,
   type AuditContext,
   type ExecutionPolicy,
   type PolicyDecision,
@@ -128,7 +127,7 @@ export function auditContextOf(subject: PolicySubject): AuditContext {
     capabilityId: subject.capability.id,
     runtimeClass: request.runtimeClass,
     credentialRefId: subject.credential.refId,
-    pressure: request.pressure === null ? null : (redact(request.pressure) as Record<string, unknown>),
+    pressure: request.pressure === null ? null : { ...request.pressure },
     sandbox: { ...subject.sandbox, allowedTools: [...subject.sandbox.allowedTools] },
     allowedOperations: [...request.allowedOperations],
   };

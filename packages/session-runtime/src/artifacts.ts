@@ -8,6 +8,7 @@ import {
   type ArtifactInput,
   type ArtifactPayloadStore,
   type ArtifactRef,
+  type KnownSecrets,
   type RuntimeContext,
 } from '@integration/contracts';
 
@@ -18,7 +19,7 @@ function toBytes(content: ArtifactInput['content']): Uint8Array {
 }
 
 /**
- * Redacts the content (by key and by the lease's secret values), stores the bytes and returns a
+ * Redacts the content (the attempt's known secret values), stores the bytes and returns a
  * reference. The key is `<connectorId>/<runId>/<attemptId>/<slug>`: portable, never a local path.
  */
 export async function recordArtifact(
@@ -26,13 +27,13 @@ export async function recordArtifact(
   context: RuntimeContext,
   connectorId: string,
   input: ArtifactInput,
-  secrets: string[],
+  secrets: KnownSecrets,
 ): Promise<ArtifactRef> {
   const content =
     input.content instanceof Uint8Array
-      ? new TextEncoder().encode(redact(new TextDecoder().decode(input.content), { secrets }))
+      ? secrets.redactBytes(input.content)
       : typeof input.content === 'string'
-        ? redact(input.content, { secrets })
+        ? secrets.redactText(input.content)
         : redact(input.content, { secrets });
   const bytes = toBytes(content);
   const checksum = checksumOf(bytes);

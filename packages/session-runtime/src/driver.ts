@@ -1,4 +1,4 @@
-import type { ArtifactInput, Capability, EventLevel, EventStream, IntegrationError, Lease, RuntimeContext } from '@integration/contracts';
+import type { ArtifactInput, Capability, EventLevel, EventStream, IntegrationError, KnownSecrets, Lease, RuntimeContext } from '@integration/contracts';
 
 /** A transport-safe handle to a running session: no process or driver references leak out. */
 export interface SessionHandle {
@@ -46,7 +46,7 @@ export interface RunRequest {
   /** The lease of this attempt; drivers pass it to the provider (e.g. through the CLI environment). */
   lease: Lease;
   /** Values that must never leave the driver unredacted. */
-  secrets: string[];
+  secrets: KnownSecrets;
   timeoutMs: number;
   context: RuntimeContext;
 }

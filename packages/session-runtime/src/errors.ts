@@ -1,6 +1,6 @@
 import { integrationError, isIntegrationError, type ErrorCode, type IntegrationError } from '@integration/contracts';
 
-/** Runtime failure with a stable code; details are redacted by key on construction. */
+/** Runtime failure with a stable code (the harness scrubs known secrets before it leaves the runtime). */
 export function runtimeError(
   code: ErrorCode,
   message: string,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  attemptSecrets,
   canonicalHash,
   parseAt,
   canonicalJson,
@@ -7,7 +8,7 @@ import {
   memoryArtifactPayloads,
   newId,
   redact,
-  secretValuesOf,
+  scrubError,
   systemClock,
   type ArtifactPayloadStore,
   type ArtifactRef,
@@ -15,6 +16,7 @@ import {
   type Clock,
   type EventSpec,
   type IntegrationError,
+  type KnownSecrets,
   type RuntimeClass,
   type RuntimeContext,
   type RuntimeResult,
@@ -27,7 +29,6 @@ import type { BoundarySessionDescriptor } from './boundary/descriptor';
 import { localBoundaryAdapter } from './boundary/local-adapter';
 import type { Driver, ExecutionEvent, ExecutionResult, SessionHandle } from './driver';
 import { asIntegrationError, runtimeError } from './errors';
-import { redactError } from './redaction';
 import { SessionCache, type EvictionReason, type SessionCacheOptions } from './session-cache';
 
 export interface BoundaryOptions {
@@ -79,7 +80,7 @@ export interface AttemptPlan {
   provider: string | null;
   options: Record<string, unknown>;
   workspace: string | null;
-  secrets: string[];
+  secrets: KnownSecrets;
 }
 
 /** What a runtime class adds to the shared harness flow. */
@@ -266,7 +267,7 @@ export function createHarness(runtimeClass: RuntimeClass, defaults: Record<strin
     reset: () => cache.clear('closed'),
 
     async execute(capability, input, context, hooks) {
-      const secrets = secretValuesOf(context.lease.payload);
+      const secrets = attemptSecrets(context);
       const events: EventSpec[] = [];
       const artifacts: ArtifactRef[] = [];
       const routing = capability.runtime;
@@ -278,7 +279,8 @@ export function createHarness(runtimeClass: RuntimeClass, defaults: Record<strin
       const finish = (result: RuntimeResult): RuntimeResult => ({
         ...result,
         events: result.events.map((e) => redact(e, { secrets })),
-        ...(result.status === 'completed' ? { output: redact(result.output, { secrets }) } : { error: redactError(result.error, secrets) }),
+        // The output goes back to the caller as the driver produced it; only observable copies are redacted.
+        ...(result.status === 'completed' ? {} : { error: scrubError(result.error, secrets) }),
       });
       const fail = (error: IntegrationError, sessionId: string | null): RuntimeResult => {
         events.push({

@@ -5,7 +5,7 @@ export { EventChannel } from './event-channel';
 export { SessionCache, type EvictionReason, type SessionCacheOptions } from './session-cache';
 export { recordArtifact } from './artifacts';
 export { memoryArtifactPayloads } from '@integration/contracts';
-export { authBindingOf, redactError } from './redaction';
+export { authBindingOf } from './redaction';
 export { runtimeError, asIntegrationError } from './errors';
 
 export { subprocessDriver, builtInProfiles, type SubprocessDriverOptions } from './subprocess/subprocess-driver';

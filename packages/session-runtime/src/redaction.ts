@@ -1,13 +1,4 @@
-import { checksumOf, canonicalHash, integrationError, redact, type IntegrationError } from '@integration/contracts';
-
-/** Rebuilds an error with its message and details redacted by the lease's secret values. */
-export function redactError(error: IntegrationError, secrets: string[]): IntegrationError {
-  return integrationError(error.code, redact(error.message, { secrets }), {
-    details: redact(error.details, { secrets }),
-    retryable: error.retryable,
-    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-  });
-}
+import { checksumOf, canonicalHash } from '@integration/contracts';
 
 /**
  * A stable, non-reversible fingerprint of the credential a run used (`sha256:<hex>`), so outputs

@@ -1,13 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KnownSecrets } from '@integration/contracts';
 import { describe, expect, it } from 'vitest';
 import { createBoundaryBridge, inProcessDriver, localBoundaryAdapter, scrubbedEnv, subprocessDriver, type Driver, type RunRequest } from '../src';
 import { contextFor, fixture, isAlive, sessionCapability, waitFor } from './helpers';
 
 function request(prompt: string, turn = 1, timeoutMs = 10_000): RunRequest {
   const context = contextFor();
-  return { runId: context.runId, attemptId: context.attemptId, turn, prompt, input: { prompt }, cursor: null, lease: context.lease, secrets: [], timeoutMs, context };
+  return { runId: context.runId, attemptId: context.attemptId, turn, prompt, input: { prompt }, cursor: null, lease: context.lease, secrets: KnownSecrets.none, timeoutMs, context };
 }
 
 async function open(driver: Driver, provider: string, options: Record<string, unknown>) {

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isIntegrationError } from '@integration/contracts';
+import { isIntegrationError, KnownSecrets } from '@integration/contracts';
 import { codexProfile, jsonlProfile, parseJsonLine, type ProfileTurn } from '../src';
 import { contextFor } from './helpers';
 
 const turn = (): ProfileTurn => {
   const context = contextFor();
   return {
-    request: { runId: context.runId, attemptId: context.attemptId, turn: 1, prompt: 'p', input: {}, cursor: null, lease: context.lease, secrets: [], timeoutMs: 1000, context },
+    request: { runId: context.runId, attemptId: context.attemptId, turn: 1, prompt: 'p', input: {}, cursor: null, lease: context.lease, secrets: KnownSecrets.none, timeoutMs: 1000, context },
     sessionId: 'sess_x',
     options: {},
     cwd: null,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConnectorError, ManualClock, type Capability } from '@integration/contracts';
+import { errorChainTexts } from '@integration/contracts/testing';
 import { createSessionRuntime, inProcessDriver, SessionCache, type SessionRuntime, type SessionType } from '../src';
 import { contextFor, sessionCapability, types } from './helpers';
 
@@ -150,11 +151,11 @@ describe('in-process session kernel', () => {
     expect(runtime.sessions()).toHaveLength(1);
   });
 
-  it('redacts lease secrets from output, events and errors', async () => {
+  it('returns the output exactly and redacts lease secrets from events, artifacts and errors', async () => {
     const leaky: SessionType<null> = {
       async turn(_s, request) {
         const token = request.lease.payload.access_token!;
-        if (request.prompt === 'fail') throw new Error(`failed with ${token}`);
+        if (request.prompt === 'fail') throw new Error(`failed with ${token}`, { cause: new AggregateError([new Error(`inner ${token}`)], `retried ${token}`) });
         return { output: { leaked: `token=${token}` } };
       },
     };
@@ -162,8 +163,12 @@ describe('in-process session kernel', () => {
     const capability = sessionCapability({ driver: 'in-process', provider: 'leaky' });
     const ok = await runtime.execute(capability, { prompt: 'ok' }, contextFor({ token: 'tok-secret-123456' }));
     const bad = await runtime.execute(capability, { prompt: 'fail' }, contextFor({ token: 'tok-secret-123456' }));
-    expect(JSON.stringify(ok)).not.toContain('tok-secret-123456');
+    expect(ok.status === 'completed' && ok.output).toMatchObject({ leaked: 'token=tok-secret-123456' });
+    expect(JSON.stringify({ events: ok.events, artifacts: ok.artifacts })).not.toContain('tok-secret-123456');
     expect(bad.status === 'failed' && bad.error.message).toBe('failed with [REDACTED]');
+    const chain = errorChainTexts(bad.status === 'failed' ? bad.error : null);
+    expect(chain).toEqual(expect.arrayContaining(['retried [REDACTED]', 'inner [REDACTED]']));
+    expect(chain.join('\n')).not.toContain('tok-secret-123456');
     expect(JSON.stringify(bad.events)).not.toContain('tok-secret-123456');
   });
 });

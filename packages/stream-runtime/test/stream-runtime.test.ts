@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isoAt, memoryStores, type Stores } from '@integration/contracts';
+import { ConnectorError, isoAt, memoryStores, type Stores } from '@integration/contracts';
+import { errorChainTexts } from '@integration/contracts/testing';
 import { createStreamRuntime, type StreamRuntime, type StreamSource } from '../src';
 import { CANARY, contextFor, fixture, streamCapability, types } from './helpers';
 
@@ -111,6 +112,24 @@ describe('stream runtime', () => {
     expect(types(failed.events).at(-1)).toBe('attempt.failed');
     expect(types(failed.events)).not.toContain('stream.checkpointed');
     expect(seqs(await runtime.execute(inProcess(), { topic: 'a', limit: 2 }, contextFor()))).toEqual([3, 4]);
+  });
+
+  it('a pull that fails with the lease token in its cause chain returns an error scrubbed all the way down', async () => {
+    const leaky: StreamSource<{ topic: string; limit: number }> = {
+      async pull({ request }) {
+        const token = request.lease.payload.access_token!;
+        const root = new AggregateError([new Error(`401 for ${token}`)], `gave up on ${token}`);
+        throw new ConnectorError({ class: 'auth_failed', message: 'feed refused the key', upstream: { echoed: token }, cause: root });
+      },
+    };
+    const runtime = make(memoryStores(), { counter: leaky as StreamSource });
+    const failed = await runtime.execute(inProcess(), { topic: 'a', limit: 2 }, contextFor());
+    if (failed.status !== 'failed') throw new Error('expected failure');
+    expect(failed.error.code).toBe('connector_auth_failed');
+    const texts = errorChainTexts(failed.error);
+    expect(texts).toContain('gave up on [REDACTED]');
+    expect(texts).toContain('401 for [REDACTED]');
+    expect(JSON.stringify({ texts, events: failed.events })).not.toContain(CANARY);
   });
 
   it('a source carried by the capability (runtime.options.source) is used when none is registered', async () => {

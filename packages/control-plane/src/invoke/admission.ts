@@ -1,7 +1,6 @@
 import {
   isIntegrationError,
   PolicyError,
-  redact,
   type Capability,
   type EventSpec,
   type IntegrationError,
@@ -26,8 +25,10 @@ export type Admission =
       events: EventSpec[];
     }
   | { outcome: 'admitted'; decision: PolicyDecision; lease: Lease; target: TargetDescriptor | null };
+export type Rejection = Extract<Admission, { outcome: 'rejected' }>;
 
-function failedBeforeAttempt(error: IntegrationError, decision: PolicyDecision | null): Admission {
+/** A run that fails before an attempt: `run.failed` with the error. */
+export function failedBeforeAttempt(error: IntegrationError, decision: PolicyDecision | null): Rejection {
   return {
     outcome: 'rejected',
     runStatus: 'failed',
@@ -38,9 +39,9 @@ function failedBeforeAttempt(error: IntegrationError, decision: PolicyDecision |
   };
 }
 
-function policyRejection(decision: PolicyDecision): Admission {
+function policyRejection(decision: PolicyDecision): Rejection {
   const denied = decision.status === 'denied';
-  const snapshot = redact({ ...decision.auditContext, reasons: decision.reasons, status: decision.status }) as JsonObject;
+  const snapshot: JsonObject = { ...decision.auditContext, reasons: decision.reasons, status: decision.status } as JsonObject;
   return {
     outcome: 'rejected',
     runStatus: denied ? 'denied' : 'shed',

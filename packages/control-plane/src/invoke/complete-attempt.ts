@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  declaredSecrets,
   ValidationError,
   issuesOf,
   type Attempt,
@@ -41,14 +42,18 @@ function checkOutput(capability: Capability, result: RuntimeResult): RuntimeResu
  */
 export async function completeAttempt(
   ctx: ControlPlaneContext,
-  writer: LedgerWriter,
+  callWriter: LedgerWriter,
   run: Run,
   attempt: Attempt,
   capability: Capability,
   raw: RuntimeResult,
 ): Promise<CompletedAttempt> {
   const result = checkOutput(capability, raw);
-  const output = result.status === 'completed' ? writer.redact(result.output ?? null) : null;
+  // The caller gets the validated output as is; the ledger keeps a view without its secrets.
+  const output = result.status === 'completed' ? (result.output ?? null) : null;
+  const declared = declaredSecrets(capability.outputSchema, output);
+  const writer = callWriter.withSecrets(declared.values);
+  const recordedOutput = result.status === 'completed' ? writer.redact(declared.view) : null;
   const error = result.status === 'failed' ? result.error : null;
   const position = {
     runId: run.runId,
@@ -72,8 +77,8 @@ export async function completeAttempt(
   const updatedAt = writer.now();
   const errorSummary = error ? writer.errorSummary(error) : null;
 
-  const attemptPatch = { status: error ? 'failed' : 'completed', output, error: errorSummary, runtimeRefId: result.runtimeRefId, updatedAt } as const;
-  const runPatch = { status: error ? 'failed' : 'completed', result: output, error: errorSummary, updatedAt } as const;
+  const attemptPatch = { status: error ? 'failed' : 'completed', output: recordedOutput, error: errorSummary, runtimeRefId: result.runtimeRefId, updatedAt } as const;
+  const runPatch = { status: error ? 'failed' : 'completed', result: recordedOutput, error: errorSummary, updatedAt } as const;
 
   // The usual case in one store call (one transaction): this attempt is still the newest.
   const written = await ctx.stores.ledger.completeAttempt({
@@ -99,7 +104,7 @@ export async function completeAttempt(
     const storedAttempt = await tx.ledger.updateAttempt(
       attempt.attemptId,
       superseded
-        ? { status: 'failed', error: { code: 'lock_lost', message: `superseded by attempt ${newest}`, retryable: false, details: {} }, runtimeRefId: result.runtimeRefId, updatedAt }
+        ? { status: 'lost', error: { code: 'lock_lost', message: `superseded by attempt ${newest}`, retryable: false, details: {} }, runtimeRefId: result.runtimeRefId, updatedAt }
         : attemptPatch,
       fence,
     );

@@ -1,21 +1,24 @@
-import type { Run } from '@integration/contracts';
+import { closeOpenAttempts, type Run } from '@integration/contracts';
 import type { ControlPlaneContext } from '../context';
 import type { LedgerWriter } from '../ledger-writer';
-import type { Admission } from './admission';
+import type { Rejection } from './admission';
 
-/** A run that ends before any attempt: its final status and run-level events in one transaction. */
+/**
+ * A run that ends before a (new) attempt starts: its final status and run-level events in one
+ * transaction. An existing run's attempts left open by a vanished executor are closed as `lost`.
+ */
 export async function persistRejection(
   ctx: ControlPlaneContext,
   writer: LedgerWriter,
   run: Run,
   isNew: boolean,
-  admission: Extract<Admission, { outcome: 'rejected' }>,
+  admission: Rejection,
 ): Promise<Run> {
   const updatedAt = writer.now();
   const patch = {
     status: admission.runStatus,
     error: writer.errorSummary(admission.error),
-    policy: admission.policySnapshot,
+    policy: admission.policySnapshot ? writer.redact(admission.policySnapshot) : null,
     updatedAt,
   };
   return ctx.stores.transaction(async (tx) => {
@@ -30,6 +33,8 @@ export async function persistRejection(
       stored = { ...run, ...patch };
       await tx.ledger.putRun(stored);
     } else {
+      const attempts = await tx.ledger.listAttempts(run.runId);
+      await closeOpenAttempts(tx, { runId: run.runId, attempts, supersededBy: null, updatedAt, lostEvent: writer.lostEvent(run.traceId) });
       stored = await tx.ledger.updateRun(run.runId, patch);
     }
     await tx.ledger.appendEvents(events);

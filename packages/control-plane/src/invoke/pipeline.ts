@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  declaredSecrets,
   frozenJsonCopy,
   integrationError,
   isErrorCode,
@@ -7,9 +8,11 @@ import {
   newId,
   NEVER_ABORTED,
   parseAt,
+  scrubError,
   secretValuesOf,
   InvocationRequestSchema,
   type Capability,
+  type DeclaredView,
   type IntegrationError,
   type InvocationRequest,
   type Run,
@@ -21,6 +24,7 @@ import { admit } from './admission';
 import { completeAttempt, type CompletedAttempt } from './complete-attempt';
 import type { ExecutionRequest } from './execution-request';
 import { persistRejection } from './persist-rejection';
+import { recordedInput } from './recorded-input';
 import { resolveBinding } from './resolve-binding';
 import { runAttempt } from './run-attempt';
 import { startAttempt } from './start-attempt';
@@ -28,8 +32,17 @@ import { startAttempt } from './start-attempt';
 export interface InvokeResult {
   run: Run;
   attempt: CompletedAttempt['attempt'];
+  /** The handler's output, validated against the output schema and otherwise exactly as returned. */
   output: unknown;
 }
+
+/** The input of one execution: exact (what the handler receives) and its declared-secret view. */
+export interface CallInput {
+  exact: unknown;
+  declared: DeclaredView<unknown>;
+}
+
+export const callInputOf = (capability: Capability, exact: unknown): CallInput => ({ exact, declared: declaredSecrets(capability.inputSchema, exact) });
 
 export function executionRequestOf(request: InvocationRequest, signal?: AbortSignal): ExecutionRequest {
   return {
@@ -62,14 +75,15 @@ export async function invokePipeline(ctx: ControlPlaneContext, raw: unknown, sig
   }
 
   const now = ctx.writer.now();
-  // Frozen like every record the writer builds: the memory tier can keep it without a copy.
-  const run: Run = Object.freeze({
+  // `input` is recorded once the call's secrets are known (after admission).
+  const run: Run = {
     runId: newId('run'),
     capabilityId: capability.id,
     connectorId: capability.connectorId,
     runtimeClass: capability.runtimeClass,
     status: 'accepted',
-    input: ctx.writer.redact(input),
+    input: null,
+    sealedInput: null,
     credentialRef: frozenJsonCopy(binding.credentialRef),
     targetId: request.targetId ?? null,
     tenantId: request.tenantId ?? binding.tenantId,
@@ -81,9 +95,9 @@ export async function invokePipeline(ctx: ControlPlaneContext, raw: unknown, sig
     policy: null,
     createdAt: now,
     updatedAt: now,
-  });
+  };
   try {
-    return await execute(ctx, capability, input, run, true, binding, executionRequestOf(request, signal));
+    return await execute(ctx, capability, callInputOf(capability, input), run, true, binding, executionRequestOf(request, signal));
   } catch (error) {
     // Two invokes raced on one idempotency key: the loser returns the winner's run.
     if (request.idempotencyKey && isIntegrationError(error) && error.code === 'duplicate_record' && !error.run) {
@@ -94,50 +108,62 @@ export async function invokePipeline(ctx: ControlPlaneContext, raw: unknown, sig
   }
 }
 
-/** Admission, attempt, execution and completion for a run that is new or re-executed. */
+/**
+ * Admission, attempt, execution and completion for a run that is new or re-executed. Every error
+ * leaving it is scrubbed of the call's secrets (lease payload, declared input fields) through its
+ * whole cause chain.
+ */
 export async function execute(
   ctx: ControlPlaneContext,
   capability: Capability,
-  input: unknown,
-  run: Run,
+  call: CallInput,
+  draft: Run,
   isNew: boolean,
   binding: ResolvedBinding,
   request: ExecutionRequest,
   options: { allowRunning?: boolean } = {},
 ): Promise<InvokeResult> {
-  const admission = await admit(ctx, capability, binding, request, run.targetId);
-  if (admission.outcome === 'rejected') {
-    const stored = await persistRejection(ctx, ctx.writer, run, isNew, admission);
-    throw admission.error.withRecords({ run: stored, policyDecision: admission.decision ?? undefined });
+  let writer = ctx.writer.withSecrets(call.declared.values);
+  try {
+    const admission = await admit(ctx, capability, binding, request, draft.targetId);
+    if (admission.outcome === 'admitted') writer = writer.withSecrets(secretValuesOf(admission.lease.payload));
+    // Frozen like every record the writer builds: the memory tier can keep it without a copy.
+    const run: Run = isNew ? Object.freeze({ ...draft, ...recordedInput(writer, ctx.sealer, draft.runId, call.exact, call.declared.view) }) : draft;
+    if (admission.outcome === 'rejected') {
+      const stored = await persistRejection(ctx, writer, run, isNew, admission);
+      throw admission.error.withRecords({ run: stored, policyDecision: admission.decision ?? undefined });
+    }
+    const started = await startAttempt(ctx, writer, run, isNew, admission.lease, request, options);
+    const runtimeContext: RuntimeContext = {
+      runId: run.runId,
+      attempt: started.attempt.attempt,
+      attemptId: started.attempt.attemptId,
+      lease: admission.lease,
+      credentialRef: binding.credentialRef,
+      connectionId: binding.connectionId,
+      tenantId: run.tenantId,
+      actorId: request.actorId,
+      traceId: request.traceId,
+      idempotencyKey: request.idempotencyKey,
+      executionPolicy: admission.decision.executionPolicy,
+      target: admission.target,
+      signal: request.signal ?? NEVER_ABORTED,
+      timeoutMs: request.timeoutMs ?? capability.timeoutMs,
+      logger: ctx.logger,
+      clock: ctx.clock,
+      extensions: request.extensions,
+      secrets: writer.secrets,
+    };
+    const executable = executableCapability(ctx, capability);
+    const result = await runAttempt(ctx, executable, call.exact, runtimeContext);
+    const completed = await completeAttempt(ctx, writer, started.run, started.attempt, capability, result);
+    if (completed.error) {
+      throw completed.error.withRecords({ run: completed.run, attempt: completed.attempt, policyDecision: admission.decision });
+    }
+    return { run: completed.run, attempt: completed.attempt, output: completed.output };
+  } catch (error) {
+    throw scrubError(error, writer.secrets);
   }
-  const writer = ctx.writer.withSecrets(secretValuesOf(admission.lease.payload));
-  const started = await startAttempt(ctx, writer, run, isNew, admission.lease, request, options);
-  const runtimeContext: RuntimeContext = {
-    runId: run.runId,
-    attempt: started.attempt.attempt,
-    attemptId: started.attempt.attemptId,
-    lease: admission.lease,
-    credentialRef: binding.credentialRef,
-    connectionId: binding.connectionId,
-    tenantId: run.tenantId,
-    actorId: request.actorId,
-    traceId: request.traceId,
-    idempotencyKey: request.idempotencyKey,
-    executionPolicy: admission.decision.executionPolicy,
-    target: admission.target,
-    signal: request.signal ?? NEVER_ABORTED,
-    timeoutMs: request.timeoutMs ?? capability.timeoutMs,
-    logger: ctx.logger,
-    clock: ctx.clock,
-    extensions: request.extensions,
-  };
-  const executable = executableCapability(ctx, capability);
-  const result = await runAttempt(ctx, executable, input, runtimeContext);
-  const completed = await completeAttempt(ctx, writer, started.run, started.attempt, capability, result);
-  if (completed.error) {
-    throw completed.error.withRecords({ run: completed.run, attempt: completed.attempt, policyDecision: admission.decision });
-  }
-  return { run: completed.run, attempt: completed.attempt, output: completed.output };
 }
 
 /** A second invoke with the same idempotency key returns the first run instead of executing. */

@@ -1,4 +1,4 @@
-import { attemptIdFor, ConflictError, DEFAULT_AGGREGATOR_ID, type Attempt, type Lease, type Run } from '@integration/contracts';
+import { attemptIdFor, DEFAULT_AGGREGATOR_ID, restartRun, type Attempt, type Lease, type Run } from '@integration/contracts';
 import type { ControlPlaneContext } from '../context';
 import type { LedgerWriter } from '../ledger-writer';
 import type { ExecutionRequest } from './execution-request';
@@ -8,11 +8,10 @@ export interface StartedAttempt {
   attempt: Attempt;
 }
 
-const executableStatuses = new Set<Run['status']>(['accepted', 'failed']);
-
 /**
  * Step 6: the run becomes `running`, attempt N is stored with `run.started` (seq 0), in one
- * transaction. For an existing run, N = highest attempt + 1, decided inside the transaction.
+ * transaction. For an existing run, N = highest attempt + 1, decided inside the transaction, where
+ * any attempt left open by a vanished executor is closed as `lost`.
  */
 export async function startAttempt(
   ctx: ControlPlaneContext,
@@ -58,16 +57,13 @@ export async function startAttempt(
   }
 
   return ctx.stores.transaction(async (tx) => {
-    const current = await tx.ledger.fetchRun(run.runId);
-    if (!current) throw new ConflictError('run_not_executable', `run ${run.runId} disappeared`);
-    if (!executableStatuses.has(current.status) && !(options.allowRunning && current.status === 'running')) {
-      throw new ConflictError('run_not_executable', `run ${run.runId} is ${current.status}`, { details: { runId: run.runId, status: current.status } });
-    }
-    const attempts = await tx.ledger.listAttempts(run.runId);
-    const stored = await tx.ledger.updateRun(run.runId, { status: 'running', updatedAt });
-    const { attempt, events, fence } = build((attempts.at(-1)?.attempt ?? 0) + 1);
-    await tx.ledger.putAttempt(attempt);
-    await tx.ledger.appendEvents(events, fence);
-    return { run: stored, attempt };
+    const restarted = await restartRun(tx, {
+      runId: run.runId,
+      allowRunning: options.allowRunning === true,
+      updatedAt,
+      next: build,
+      lostEvent: writer.lostEvent(run.traceId),
+    });
+    return { run: restarted.run, attempt: restarted.attempt };
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectorError, defineConnector, defineOperation } from '@integration/contracts';
+import { ConnectorError, defineConnector, defineOperation, secret } from '@integration/contracts';
 
 const Echo = z.strictObject({ message: z.string().min(1), failUntilAttempt: z.number().int().nonnegative().default(0) });
 
@@ -35,7 +35,8 @@ export function echoConnector() {
     id: 'echo.message.leak',
     description: 'Echoes secrets back, to prove the ledger redacts them.',
     input: z.strictObject({ message: z.string() }),
-    output: z.looseObject({ echoed: z.string() }),
+    // A declared-secret output field: the caller gets it, durable copies never do.
+    output: z.looseObject({ echoed: z.string(), client_secret: secret(z.string()) }),
     scopes: ['echo:sign'],
     consumerSurface: { mode: 'common', normalizedId: 'message.leak', actionName: 'message_leak' },
     async handler(input, ctx) {
