@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     environment: 'development',
     secrets: await demoKeyRing(),
   });
-  const earlier = await platform.stores.ledger.listRuns();
+  const earlier = await platform.runs();
   console.log(bold('Integration platform demo'));
   console.log(dim(`  state: ${dbPath} (SQLite; ${earlier.length} runs from earlier demo runs are still there)`));
   console.log(dim(`  connectors: ${platform.connectors().map((c) => c.id).join(', ')} · capabilities: ${platform.capabilities().map((c) => c.id).join(', ')}`));

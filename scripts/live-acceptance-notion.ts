@@ -14,6 +14,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { createPlatform, generateSealingKey, isIntegrationError, type Platform } from '@integration/platform';
+import { durableRecordsText } from '@integration/platform/testing';
 import { allNotionScopes, notion } from '@integration/connector-notion';
 
 interface Step {
@@ -99,11 +100,9 @@ async function main(): Promise<number> {
       console.log('write plan');
       await writePlan(platform, connectionId);
     }
-    const runs = await platform.stores.ledger.listRuns();
-    const records: unknown[] = [runs, await platform.connections(), await platform.installs()];
-    for (const run of runs) records.push(await platform.events(run.runId), await platform.runArtifacts(run.runId), await platform.reviewPacket(run.runId));
-    const leaked = JSON.stringify(records).includes(lease.payload.access_token ?? '\u0000');
-    record('read', 'redaction', leaked ? 'failed' : 'ok', `token absent from ${runs.length} runs, their events, artifacts and review packets`);
+    const runs = await platform.runs();
+    const leaked = (await durableRecordsText(platform)).includes(lease.payload.access_token ?? '\u0000');
+    record('read', 'redaction', leaked ? 'failed' : 'ok', `token absent from ${runs.length} runs, their attempts, events, artifacts and review packets`);
   } finally {
     await platform.close();
   }

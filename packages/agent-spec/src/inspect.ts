@@ -1,4 +1,4 @@
-import { isIntegrationError, redact, type SerializedError } from '@integration/contracts';
+import { isIntegrationError, type SerializedError } from '@integration/contracts';
 import { planAgent, type AgentPlan } from './plan';
 import { operationKind, operationSource } from './operation-match';
 import type { AgentSpec, ApprovalPolicy, EntryApproval, OperationMatch, ToolSource } from './spec';
@@ -62,8 +62,9 @@ function toolView(tool: ToolSource): Record<string, unknown> {
 }
 
 /**
- * The comparable projection of a spec (what parity tests compare): provenance is left out, values
- * under secret-looking keys are redacted, and no executable or schema object appears.
+ * The comparable projection of a spec (what parity tests compare): provenance is left out, metadata
+ * is kept as authored (an agent document declares no secrets, and none are guessed from key names),
+ * and no executable or schema object appears.
  */
 export function projectAgent(spec: AgentSpec): AgentProjection {
   const control = (entry: { control: { name: string }; metadata: Record<string, unknown> }) => ({ control: entry.control.name, metadata: entry.metadata });
@@ -99,7 +100,7 @@ export function projectAgent(spec: AgentSpec): AgentProjection {
     runtimeDefaults: spec.runtimeDefaults,
     metadata: spec.metadata,
   };
-  return redact(structuredClone(projection));
+  return structuredClone(projection);
 }
 
 /** The projection plus the turn plan (or the plan's error, e.g. an unguarded unsafe_once operation). */

@@ -211,8 +211,8 @@ controls: {operations: [{control: require_local_time_approval, when: {kind: acti
     expect(inspectAgent(importAgent(JSON.stringify(YAML.parse(goldenYaml)), { format: 'json', registries }))).toEqual(expected);
   });
 
-  it('the projection redacts secret-looking metadata keys', () => {
-    const spec = importAgent({ agent: { id: 'a' }, metadata: { api_key: 'sk-canary-123456', owner: 'x' } });
-    expect(inspectAgent(spec).spec.metadata).toEqual({ api_key: '[REDACTED]', owner: 'x' });
+  it('the projection keeps metadata as authored: nothing is guessed from key names', () => {
+    const spec = importAgent({ agent: { id: 'a' }, metadata: { api_key_env: 'OPENAI_API_KEY', pin: { version: 3 }, owner: 'x' } });
+    expect(inspectAgent(spec).spec.metadata).toEqual({ api_key_env: 'OPENAI_API_KEY', pin: { version: 3 }, owner: 'x' });
   });
 });

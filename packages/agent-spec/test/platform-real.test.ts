@@ -26,7 +26,7 @@ describe('capabilityActions with the real platform', () => {
           : { type: 'final', content: 'saved' };
       await expect(chat(spec, 'remember milk', { llm })).resolves.toBe('saved');
       expect(store.get('groceries')).toBe('milk');
-      const runs = await platform.stores.ledger.listRuns();
+      const runs = await platform.runs();
       expect(runs.map((run) => [run.capabilityId, run.status])).toEqual([['notes.note.create', 'completed']]);
 
       // Input the capability rejects fails inside the agent turn with a typed error.
@@ -74,7 +74,7 @@ describe('capabilityActions bound to a connection', () => {
         journal.results.length === 0 ? { type: 'operation', name: 'whoami', arguments: {} } : { type: 'final', content: JSON.stringify(journal.results[1]!.output) };
       await expect(chat(spec, 'who am I?', { llm })).resolves.toBe('{"subject":"alice"}');
       expect(seen).toEqual(['canary-token-5f1e2d3c4b']);
-      const runs = await platform.stores.ledger.listRuns();
+      const runs = await platform.runs();
       expect(runs.map((run) => [run.capabilityId, run.status, run.credentialRef?.connectionId])).toEqual([['vault.identity.read', 'completed', connection.connectionId]]);
 
       await platform.revokeConnection(connection.connectionId, { reason: 'offboarding' });

@@ -1,7 +1,6 @@
 import {
   integrationError,
   isoAt,
-  redact,
   type Clock,
   type ConnectorDefinition,
   type Logger,
@@ -43,7 +42,7 @@ export function connectionLockKey(connectionId: string): string {
   return `auth:connection:${connectionId}`;
 }
 
-/** Logs through the injected logger, redacting the bindings first. */
+/** Logs through the injected logger. Fields are ids, states and reasons: auth never logs a secret value. */
 export function logEvent(ctx: AuthContext, level: 'info' | 'warn' | 'error' | 'debug', fields: Record<string, unknown>, message: string): void {
-  ctx.logger[level](redact(fields), message);
+  ctx.logger[level](fields, message);
 }

@@ -4,7 +4,6 @@ import {
   isoAt,
   newId,
   parseAt,
-  redact,
   type Connection,
   type ConnectionState,
   type CredentialRef,
@@ -71,8 +70,8 @@ export async function startInstall(ctx: AuthContext, connectorIdInput: string, t
     });
   }
   const requestedScopes = input.requestedScopes ?? connector.auth.requestedScopes;
-  // Metadata is durable: secret-named keys never reach a record.
-  const metadata = redact(input.metadata ?? {});
+  // The caller's own, durable and shown as given: it is not a place for secrets (those go in `secret`).
+  const metadata = input.metadata ?? {};
   const now = ctx.clock.now();
   const at = isoAt(now);
   const installId = newId('ins', now);

@@ -5,7 +5,9 @@ import {
   IsoTimestampSchema,
   integrationError,
   isoAt,
+  KnownSecrets,
   redact,
+  secretValuesOf,
   type ConnectorDefinition,
   type OAuthEndpoints,
 } from '@integration/contracts';
@@ -209,6 +211,10 @@ export interface BoundTokens {
  * The default install binding: keeps `access_token` and `refresh_token` (never leased), the expiry
  * from `expires_in`, and the granted `scope`. A connector's `installBinding` replaces it.
  */
+/** The token response's secrets (RFC 6749 §5.1, OIDC): its tokens; scopes, types and expiries are not. */
+const tokenValuesOf = (response: oauth.TokenEndpointResponse): string[] =>
+  [response.access_token, response.refresh_token, response.id_token].filter((v): v is string => typeof v === 'string');
+
 export function bindTokenResponse(
   connector: ConnectorDefinition,
   response: oauth.TokenEndpointResponse,
@@ -227,7 +233,8 @@ export function bindTokenResponse(
       secret: bound.data.secret,
       expiresAt: bound.data.expiresAt ?? null,
       scopes: bound.data.scopes ?? null,
-      metadata: redact(bound.data.metadata ?? {}),
+      // Durable: whatever the binding copied of the tokens, their values never reach the record.
+      metadata: redact(bound.data.metadata ?? {}, { secrets: KnownSecrets.of(secretValuesOf(bound.data.secret), tokenValuesOf(response)) }),
     };
   }
   const secret: SecretMap = { access_token: response.access_token };

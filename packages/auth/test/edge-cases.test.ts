@@ -30,10 +30,10 @@ describe('lease fields', () => {
 });
 
 describe('records and hygiene', () => {
-  it('every stored record parses against the contract schemas; metadata is redacted by key', async () => {
+  it('every stored record parses against the contract schemas; metadata is kept as given, never guessed at by key name', async () => {
     const { auth, stores } = harness();
-    const started = await auth.startInstall('tokenco', 'tenant-1', { subject: 'octocat', metadata: { plan: 'pro', api_key: 'meta-secret-1' } });
-    expect(started.install.metadata).toMatchObject({ plan: 'pro', api_key: '[REDACTED]', method: 'secret' });
+    const started = await auth.startInstall('tokenco', 'tenant-1', { subject: 'octocat', metadata: { plan: 'pro', api_key_hint: 'ends-in-42', pin: { board: 3 } } });
+    expect(started.install.metadata).toMatchObject({ plan: 'pro', api_key_hint: 'ends-in-42', pin: { board: 3 }, method: 'secret' });
     await auth.completeInstall(started.install.installId, { callbackToken: started.callbackToken, subject: 'octocat', secret: { access_token: 'schema-token' } });
     const lease = await auth.requestLease(started.connection.connectionId, { runId: 'run_42' });
     await auth.rotateConnection(started.connection.connectionId, { secret: { access_token: 'schema-token-2' } });
@@ -97,7 +97,7 @@ describe('installBinding', () => {
         secret: { access_token: String(response.access_token), workspace_token: `ws-${String(response.access_token)}` },
         expiresAt: null,
         scopes: ['read', 'bound'],
-        metadata: { workspace: 'acme', client_secret: 'should-be-redacted' },
+        metadata: { workspace: 'acme', echoed: `token ${String(response.access_token)}`, token_type: String(response.token_type), pin: 'kept' },
       }),
     });
     const h = harness({
@@ -110,7 +110,8 @@ describe('installBinding', () => {
     expect(done.connection.grantedScopes).toEqual(['read', 'bound']);
     expect(done.connection.tokenExpiresAt).toBeNull();
     const credential = await h.stores.auth.fetchCredential(done.credentialRef.id);
-    expect(credential?.metadata).toEqual({ workspace: 'acme', client_secret: '[REDACTED]' });
+    // The token's value is known, so it is redacted; everything else the binding kept is data.
+    expect(credential?.metadata).toEqual({ workspace: 'acme', echoed: 'token [REDACTED]', token_type: expect.not.stringContaining('REDACTED'), pin: 'kept' });
     const lease = await h.auth.requestLease(done.connection.connectionId);
     expect(Object.keys(lease.payload).sort()).toEqual(['access_token', 'workspace_token']);
   });

@@ -1,4 +1,4 @@
-import { isIntegrationError, isoAt, redact, type DispatchError, type ErrorCode } from '@integration/contracts';
+import { isIntegrationError, isoAt, type DispatchError, type ErrorCode } from '@integration/contracts';
 
 /** Failures that no retry can fix: the job dead-letters at once. */
 export const TERMINAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -23,12 +23,12 @@ export function dispatchErrorOf(error: unknown, now: number, stage: DispatchErro
       message: error.message,
       retryable: error.retryable,
       ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-      details: redact(error.details),
+      details: error.details,
       recordedAt: isoAt(now),
     };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { stage, code: 'runtime_failed', message: redact(message), retryable: true, details: {}, recordedAt: isoAt(now) };
+  return { stage, code: 'runtime_failed', message, retryable: true, details: {}, recordedAt: isoAt(now) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
-import { redact, type DispatchJob } from '@integration/contracts';
+import type { DispatchJob } from '@integration/contracts';
 
-/** Live telemetry channels (node:diagnostics_channel). Payloads are redacted. */
+/** Live telemetry channels (node:diagnostics_channel). Payloads hold job metadata (ids, states, the stored error summary), never a run's input. */
 export const dispatchChannels = {
   enqueue: diagnostics.channel('integration:dispatch:enqueue'),
   deliver: diagnostics.channel('integration:dispatch:deliver'),
@@ -34,5 +34,5 @@ export function jobMetadata(job: DispatchJob): Record<string, unknown> {
 export function publish(name: DispatchChannel, job: DispatchJob, extra: Record<string, unknown> = {}): void {
   const channel = dispatchChannels[name];
   if (!channel.hasSubscribers) return;
-  channel.publish(redact({ ...jobMetadata(job), ...extra }));
+  channel.publish({ ...jobMetadata(job), ...extra });
 }

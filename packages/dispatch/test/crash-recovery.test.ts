@@ -1,7 +1,8 @@
 /**
  * Crash recovery with real processes: three worker processes on Postgres drain 2,000 jobs while one
  * of them is SIGKILLed again and again. Every job completes, every run has exactly one completed
- * attempt, and the re-executions are bounded by the jobs the killed workers held at their death.
+ * attempt, the re-executions are bounded by the jobs the killed workers held at their death, and
+ * every attempt a killed worker left open is closed as `lost`.
  */
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
@@ -82,7 +83,11 @@ describe('dispatch crash recovery (3 worker processes, Postgres, repeated SIGKIL
       expect(report.completedAttemptsPerRun).toEqual({ 1: JOBS });
       // At-least-once re-execution is bounded by what the killed workers held when they died.
       expect(report.attempts - JOBS).toBeLessThanOrEqual(heldAtDeath);
-      expect(report.abandonedAttempts).toBeLessThanOrEqual(heldAtDeath);
+      // Every attempt a killed worker left open was closed as lost when its successor started: no
+      // completed run keeps a live attempt, and each lost one says so in an event.
+      expect(report.abandonedAttempts).toBe(0);
+      expect(report.attemptStatuses.lost ?? 0).toBe(report.attempts - JOBS - (report.attemptStatuses.failed ?? 0));
+      expect(report.lostEvents).toBe(report.attemptStatuses.lost ?? 0);
     } finally {
       for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
       await ask(agent, { cmd: 'close' }).catch(() => {});

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import {
   ANONYMOUS_CREDENTIAL_REF,
+  declaredSecrets,
   IntegrationError,
-
   isoAt,
+  KnownSecrets,
   newId,
   redact,
+  sealRunInput,
   silentLogger,
   systemClock,
   ValidationError,
@@ -15,6 +17,7 @@ import {
   type Event,
   type Logger,
   type Run,
+  type SecretSealer,
   type StoreSet,
   type Stores,
   type TriggerCheckpoint,
@@ -82,6 +85,11 @@ export interface IngressOptions {
    * transactions are serialised anyway, off for Postgres. `maxBatch` default 64.
    */
   groupCommit?: boolean | { maxBatch?: number };
+  /**
+   * Seals the exact payload of a run whose payload holds declared-secret fields (the credential key
+   * ring), so that its deliveries run on the real values. Without one such a delivery is refused.
+   */
+  sealer?: SecretSealer | null;
 }
 
 export interface Ingress {
@@ -137,9 +145,19 @@ export function createIngress(options: IngressOptions): Ingress {
   const committer = grouping ? new GroupCommitter(stores, typeof grouping === 'object' ? (grouping.maxBatch ?? 64) : 64) : null;
   const transaction = <T>(body: (tx: StoreSet) => Promise<T>): Promise<T> => (committer ? committer.run(body) : stores.transaction(body));
 
-  function recordOf(definition: IngressDefinition, draft: Draft, dedupeKey: string, payload: unknown): TriggerRecord {
+  /**
+   * The view of a payload that records keep: declared-secret fields (of the signal schema and the
+   * trigger's input schema) and the signing secrets redacted. `payload` itself when it holds none.
+   */
+  function viewOf(definition: IngressDefinition, schema: Capability['inputSchema'] | null, payload: unknown): unknown {
+    const declared = declaredSecrets(schema, declaredSecrets(definition.signalSchema, payload).view).view;
+    const signing = KnownSecrets.of(definition.verification?.secrets);
+    if (declared === payload && !signing.occursIn(JSON.stringify(payload ?? null))) return payload;
+    return redact(declared, { secrets: signing });
+  }
+
+  function recordOf(definition: IngressDefinition, draft: Draft, dedupeKey: string, safePayload: unknown): TriggerRecord {
     const at = isoAt(draft.now);
-    const safePayload = redact(payload);
     return {
       admissionId: draft.admissionId,
       source: draft.source,
@@ -179,7 +197,7 @@ export function createIngress(options: IngressOptions): Ingress {
       dedupeKey,
       partitionKey: draft.partitionKey,
       // A payload that failed verification is untrusted: keep only its hash as evidence.
-      payload: error.code === 'signature_invalid' ? { unverified: true, dedupeKey } : redact(draft.payload ?? null),
+      payload: error.code === 'signature_invalid' ? { unverified: true, dedupeKey } : viewOf(definition, null, draft.payload ?? null),
       signal: null,
       status: 'rejected',
       runId: null,
@@ -242,7 +260,11 @@ export function createIngress(options: IngressOptions): Ingress {
       throw asIntegrationError(error, 'invalid_trigger', 'payload has no JSON representation');
     }
     const capability = await resolveCapability(definition);
-    const trigger = recordOf(definition, draft, dedupeKey, payload);
+    const view = viewOf(definition, capability.inputSchema, payload);
+    const trigger = recordOf(definition, draft, dedupeKey, view);
+    const runId = newId('run', draft.now);
+    // Deliveries run on the exact payload: sealed when the recorded view differs from it.
+    const sealedInput = view === payload ? null : sealRunInput(options.sealer, runId, payload);
     const scope: DedupeScope = { tenantId: draft.tenantId, connectorId: definition.connectorId, triggerId: definition.triggerId, dedupeKey };
     const at = isoAt(draft.now);
     const expiresAt = isoAt(draft.now + definition.dedupeTtlSeconds * 1000);
@@ -263,12 +285,13 @@ export function createIngress(options: IngressOptions): Ingress {
         admission = { status: 'duplicate', trigger: original, run, checkpoint: await writeCheckpoint() };
       } else {
         const run: Run = {
-          runId: newId('run', draft.now),
+          runId,
           capabilityId: capability.id,
           connectorId: definition.connectorId,
           runtimeClass: capability.runtimeClass,
           status: 'accepted',
           input: trigger.payload,
+          sealedInput,
           credentialRef: ANONYMOUS_CREDENTIAL_REF,
           targetId: null,
           tenantId: draft.tenantId,
@@ -328,7 +351,8 @@ export function createIngress(options: IngressOptions): Ingress {
       // The caller's own in-transaction step failed: its error, not a rejection of the delivery.
       if (error instanceof WithinFailure) throw error.cause;
       const typed = asIntegrationError(error, 'invalid_trigger', 'trigger admission failed');
-      if (typed.category === 'store' || typed.category === 'conflict') throw typed;
+      // Outages, races and the platform's own configuration are not the delivery's fault: nothing is recorded.
+      if (typed.category === 'store' || typed.category === 'conflict' || typed.code === 'key_configuration_missing') throw typed;
       return reject(definition, draft, typed);
     }
   }

@@ -31,7 +31,7 @@ export interface AsyncPathOptions {
 /** Ingress, the dispatch queue and the webhook router, sharing the platform's stores and control plane. */
 export function createAsyncPath(options: AsyncPathOptions): AsyncPath {
   const { stores, controlPlane, auth, clock, logger } = options;
-  const ingress = createIngress({ stores, capabilities: controlPlane, clock, logger });
+  const ingress = createIngress({ stores, capabilities: controlPlane, clock, logger, sealer: auth.sealer });
   const queue = createDispatchQueue({ stores, clock, ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}) });
   const dispatch: PlatformDispatch = {
     ...queue,

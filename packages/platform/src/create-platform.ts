@@ -1,4 +1,5 @@
 import {
+  IntegrationError,
   memoryStores,
   parseAt,
   projectCatalogEntries,
@@ -9,7 +10,6 @@ import {
   type ConnectorDefinition,
   type InvocationRequestInput,
   type InvokeOptions,
-  type Stores,
 } from '@integration/contracts';
 import {
   createControlPlane,
@@ -27,6 +27,7 @@ import { pollTrigger, type PollTriggerOptions, type PollTriggerResult } from './
 import type { Ingress } from '@integration/ingress';
 import type { WebhookRouter } from '@integration/webhook-router';
 import { PlatformOptionsSchema, type PlatformOptions } from './platform-options';
+import { rememberInternals } from './internals';
 
 
 const authMethodNames = [
@@ -53,6 +54,7 @@ const controlPlaneMethodNames = [
   'fetchCapability',
   'executeRun',
   'fetchRun',
+  'runs',
   'fetchAttempt',
   'attempts',
   'events',
@@ -72,22 +74,21 @@ function delegate<T extends object, K extends keyof T>(source: T, names: readonl
   return Object.fromEntries(names.map((name) => [name, (source[name] as (...args: unknown[]) => unknown).bind(source)])) as Pick<T, K>;
 }
 
-/** What key rotation re-sealed: auth's credentials and pending installs, and inline webhook route secrets. */
+/** What key rotation re-sealed: auth's credentials and pending installs, inline webhook route secrets and sealed run inputs. */
 export interface PlatformRewrapReport extends RewrapReport {
   /** Webhook routes whose inline secret was re-sealed under the active key. */
   routes: number;
+  /** Runs whose sealed exact input was re-sealed under the active key. */
+  runInputs: number;
 }
 
 export interface Platform extends AuthMethods, ControlPlaneMethods {
   /**
-   * Key rotation: re-seals every credential, pending install state and inline webhook route secret
-   * not sealed under the active key. Afterwards the old keys can be removed from the ring;
-   * `unsealable` lists the records whose key is already gone.
+   * Key rotation: re-seals every credential, pending install state, inline webhook route secret and
+   * sealed run input not sealed under the active key. Afterwards the old keys can be removed from
+   * the ring; `unsealable` lists the records whose key is already gone.
    */
   rewrapCredentials(): Promise<PlatformRewrapReport>;
-  readonly stores: Stores;
-  /** The auth service (installs, connections, leases); its secrets never leave it except as leases. */
-  readonly auth: AuthService;
   /** Common consumer surfaces with JSON Schema for inputs/outputs (LLM tool definitions, MCP). */
   projectedCatalogEntries(): ProjectedCatalogEntry[];
 
@@ -100,9 +101,14 @@ export interface Platform extends AuthMethods, ControlPlaneMethods {
   readonly dispatch: PlatformDispatch;
   /** Webhook routes and the Fetch / node:http handlers. */
   readonly webhooks: WebhookRouter;
-  /** One poll pass of a poll trigger: poll under a lease, admit each signal, enqueue its run. */
-  pollTrigger(triggerId: string, options: PollTriggerOptions): Promise<PollTriggerResult>;
+  /**
+   * One poll pass of a poll trigger, admitted like an invoke (policy, credential, lease, a ledger
+   * run of `<trigger>#poll`), then each signal admitted and its run enqueued. `close()` aborts
+   * passes in flight and waits for them.
+   */
+  pollTrigger(triggerId: string, options: PollTriggerOptions, call?: CallOptions): Promise<PollTriggerResult>;
 
+  /** Stops poll passes in flight, then runtimes (sessions, child processes), then the stores. */
   close(): Promise<void>;
 }
 
@@ -114,7 +120,7 @@ export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<
   const options = parseAt(PlatformOptionsSchema, rawOptions, 'createPlatform: invalid options');
   const stores = options.stores ?? memoryStores();
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ? redactingLogger(options.logger) : silentLogger;
+  const logger = options.logger ? redactingLogger(options.logger, { keyNames: options.redactLogKeyNames }) : silentLogger;
   await stores.migrate();
 
   let lookupConnector: (id: string) => ConnectorDefinition | undefined = () => undefined;
@@ -140,21 +146,28 @@ export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<
     clock,
     logger,
     triggerHandlers: options.triggerHandlers,
+    sealer: auth.sealer,
   });
   for (const connector of options.connectors) controlPlane.registerConnector(connector);
   lookupConnector = (id) => controlPlane.connectors().find((c) => c.id === id);
   const { ingress, dispatch, webhooks } = createAsyncPath({ stores, controlPlane, auth, clock, logger, webhooks: options.webhooks });
 
   let closed = false;
+  const closing = new AbortController();
+  const polls = new Set<Promise<unknown>>();
   const platform: Platform = {
     ...delegate(controlPlane, controlPlaneMethodNames),
     ...delegate(auth, authMethodNames),
-    stores,
-    auth,
     async rewrapCredentials() {
       const credentials = await auth.rewrapCredentials();
       const routes = await webhooks.rewrapRouteSecrets();
-      return { ...credentials, routes: routes.routes, unsealable: [...credentials.unsealable, ...routes.unsealable] };
+      const runInputs = await controlPlane.rewrapRunInputs();
+      return {
+        ...credentials,
+        routes: routes.routes,
+        runInputs: runInputs.runInputs,
+        unsealable: [...credentials.unsealable, ...routes.unsealable, ...runInputs.unsealable],
+      };
     },
     projectedCatalogEntries: () => projectCatalogEntries(controlPlane.connectors()),
     invoke: ((first: unknown, second?: unknown, third?: unknown, fourth?: unknown) =>
@@ -164,16 +177,28 @@ export async function createPlatform(rawOptions: PlatformOptions = {}): Promise<
     ingress,
     dispatch,
     webhooks,
-    pollTrigger: (triggerId, opts) =>
-      pollTrigger({ stores, controlPlane, auth, direct: runtimes.direct, ingress, queue: dispatch, clock, logger }, triggerId, opts),
+    pollTrigger(triggerId, opts, call) {
+      if (closed) return Promise.reject(new IntegrationError('runtime_cancelled', 'the platform is closed', { retryable: false }));
+      const signal = call?.signal ? AbortSignal.any([call.signal, closing.signal]) : closing.signal;
+      const pass = pollTrigger({ stores, controlPlane, ingress, queue: dispatch, clock }, triggerId, opts, signal);
+      polls.add(pass);
+      void pass.then(
+        () => polls.delete(pass),
+        () => polls.delete(pass),
+      );
+      return pass;
+    },
     async close() {
       if (closed) return;
       closed = true;
-      // Runtimes first: they stop sessions and child processes that may still write evidence.
+      closing.abort(new IntegrationError('runtime_cancelled', 'the platform is closing', { retryable: true }));
+      await Promise.allSettled([...polls]);
+      // Runtimes next: they stop sessions and child processes that may still write evidence.
       await Promise.all(Object.values(runtimes).map((runtime) => runtime.close?.()));
       await stores.close();
     },
   };
+  rememberInternals(platform, { stores, auth });
   return platform;
 }
 

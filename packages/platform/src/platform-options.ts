@@ -23,6 +23,11 @@ export const PlatformOptionsSchema = z.strictObject({
     .optional(),
   environment: z.enum(['development', 'test', 'production']).optional(),
   logger: z.custom<Logger>(hasMethods('debug', 'info', 'warn', 'error', 'child'), 'a pino-compatible logger').optional(),
+  /**
+   * Also redact log fields whose key looks secret (`token`, `password`, `apiKey`…). Logs only:
+   * records, artifacts and what invoke returns are never redacted by key name.
+   */
+  redactLogKeyNames: z.boolean().default(false),
   clock: z.custom<Clock>(hasMethods('now'), 'a clock with now()').optional(),
   runtimes: z
     .strictObject({

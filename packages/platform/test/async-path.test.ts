@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  ConnectorError,
   createPlatform,
   defineConnector,
   defineTrigger,
   generateSealingKey,
+  REDACTED,
+  secret,
   signWebhook,
   type Platform,
   type Run,
@@ -52,13 +55,39 @@ function hooksConnector() {
       return { processed: signal.item };
     },
   });
+  // Real payload shapes the key-name guess used to destroy: a `pageToken` cursor, a `pin` object,
+  // and (as in Slack's event payloads) a verification `token`, here declared secret.
+  const changedInputs: unknown[] = [];
+  const changed = defineTrigger({
+    id: 'hooks.page.changed',
+    description: 'A page changed; the first delivery attempt fails (provider busy)',
+    deliveryMode: 'webhook',
+    config: z.strictObject({}),
+    signal: z.strictObject({
+      pageToken: z.string(),
+      pin: z.strictObject({ pinned_at: z.string(), pinned_by: z.string() }),
+      token: secret(z.string()),
+      outcome: z.enum(['ok', 'broken']),
+    }),
+    signalType: 'hooks.page.changed',
+    signalSource: '/ingress/webhook/hooks/page.changed',
+    verification: { scheme: 'hmac_sha256', secretName: 'webhook_secret', header: 'x-hooks-signature' },
+    deliveryIdHeader: 'x-hooks-delivery',
+    consumerSurface: { mode: 'connector_local', reason: 'test' },
+    async handler(signal, ctx) {
+      changedInputs.push(structuredClone(signal));
+      if (signal.outcome === 'broken') throw new ConnectorError({ class: 'invalid_request', message: 'the page is gone' });
+      if (ctx.attempt === 1) throw new ConnectorError({ class: 'unavailable', message: 'provider busy', retryAfterMs: 1 });
+      return { pageToken: signal.pageToken, pin: signal.pin, attempt: ctx.attempt };
+    },
+  });
   const connector = defineConnector({
     id: 'hooks',
     auth: { type: 'api_token', leaseFields: ['api_token'], secretNames: ['webhook_secret'] },
     catalog: { displayName: 'Hooks' },
-    triggers: [happened, polled],
+    triggers: [happened, polled, changed],
   });
-  return { connector, seen, feed };
+  return { connector, seen, feed, changedInputs };
 }
 
 async function waitForRun(platform: Platform, runId: string, status: Run['status']): Promise<Run> {
@@ -106,6 +135,14 @@ describe.each(tiers)('async path through the platform on the $name tier', (tier:
       deliveryIdHeaders: ['x-hooks-delivery'],
       verification: { scheme: 'hmac_sha256', header: 'x-hooks-signature', secretRef: { connectionId, secretName: 'webhook_secret' } },
     });
+    await platform.webhooks.registerRoute({
+      connectorId: 'hooks',
+      tenantId: 'tenant-h',
+      triggerId: 'hooks.page.changed',
+      topology: 'static_per_app',
+      deliveryIdHeaders: ['x-hooks-delivery'],
+      verification: { scheme: 'hmac_sha256', header: 'x-hooks-signature', secret: WEBHOOK_SECRET },
+    });
   });
   afterAll(async () => {
     if (tier.unavailable) return;
@@ -145,11 +182,75 @@ describe.each(tiers)('async path through the platform on the $name tier', (tier:
       const forged = await platform.webhooks.fetchHandler(signedRequest(body, 'delivery-2', 'not-the-secret-at-all'));
       expect(forged.status).toBe(401);
       expect((await platform.ingress.triggers({ triggerId: 'hooks.thing.happened' })).map((t) => t.status).sort()).toEqual(['accepted', 'rejected']);
-      expect((await platform.stores.ledger.listRuns({ capabilityId: 'hooks.thing.happened' })).length).toBe(1);
+      expect((await platform.runs({ capabilityId: 'hooks.thing.happened' })).length).toBe(1);
       const packet = await platform.reviewPacket(run.runId);
       expect(packet.triggers).toHaveLength(1);
       const durable = JSON.stringify([await platform.webhooks.routes(), await platform.ingress.triggers(), await platform.dispatch.jobs(), packet]);
       expect(durable).not.toContain(WEBHOOK_SECRET);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  const SLACK_TOKEN = 'xoxv-verification-canary-5521';
+  const pagePayload = (outcome: 'ok' | 'broken') => ({
+    pageToken: 'pg-abc123',
+    pin: { pinned_at: '2026-11-30T09:00:00Z', pinned_by: 'octocat' },
+    token: SLACK_TOKEN,
+    outcome,
+  });
+  const postPage = (body: string, delivery: string) => {
+    const headers = signWebhook('hmac_sha256', { secret: WEBHOOK_SECRET, rawBody: body, header: 'x-hooks-signature' });
+    return platform.webhooks.fetchHandler(
+      new Request('http://localhost/webhooks/hooks', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hooks-delivery': delivery, ...headers },
+        body,
+      }),
+    );
+  };
+
+  it('a webhook run and its dispatch retry execute on the real payload; people see it with declared secrets redacted', async () => {
+    hooks.changedInputs.length = 0;
+    const worker = platform.dispatch.createWorker({ concurrency: 1, pollIntervalMs: 20, backoff: { baseMs: 1, capMs: 5 } });
+    worker.start();
+    try {
+      const accepted = await postPage(JSON.stringify(pagePayload('ok')), 'page-1');
+      expect(accepted.status).toBe(202);
+      const { runId } = (await accepted.json()) as { runId: string };
+      const run = await waitForRun(platform, runId, 'completed');
+      // Both attempts (the failed one and the dispatch retry) got the exact payload.
+      expect(hooks.changedInputs).toEqual([pagePayload('ok'), pagePayload('ok')]);
+      expect(run.result).toEqual({ pageToken: 'pg-abc123', pin: pagePayload('ok').pin, attempt: 2 });
+      // The recorded view keeps provider data and redacts only the declared field.
+      expect(run.input).toEqual({ ...pagePayload('ok'), token: REDACTED });
+      expect(run.sealedInput).not.toBeNull();
+      expect((await platform.attempts(run.runId)).map((a) => a.status)).toEqual(['failed', 'completed']);
+      const packet = await platform.reviewPacket(run.runId);
+      const shown = JSON.stringify([packet, await platform.ingress.triggers({ triggerId: 'hooks.page.changed' }), await platform.dispatch.jobs()]);
+      expect(shown).toContain('"pageToken":"pg-abc123"');
+      expect(shown).toContain('"pinned_by":"octocat"');
+      expect(shown).not.toContain(SLACK_TOKEN);
+      if (instance.rawContents) expect((await instance.rawContents()).includes(SLACK_TOKEN)).toBe(false);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('a job that dead-letters leaves its run failed with the reason, never accepted', async () => {
+    const worker = platform.dispatch.createWorker({ concurrency: 1, pollIntervalMs: 20, backoff: { baseMs: 1, capMs: 5 } });
+    worker.start();
+    try {
+      const accepted = await postPage(JSON.stringify(pagePayload('broken')), 'page-broken');
+      expect(accepted.status).toBe(202);
+      const { runId, dispatchId } = (await accepted.json()) as { runId: string; dispatchId: string };
+      const jobOf = async () => (await platform.dispatch.jobs({ triggerId: 'hooks.page.changed' })).find((j) => j.dispatchId === dispatchId);
+      for (let i = 0; i < 400 && (await jobOf())?.status !== 'dead_lettered'; i += 1) await new Promise((r) => setTimeout(r, 25));
+      expect((await jobOf())?.status).toBe('dead_lettered');
+      const run = await platform.fetchRun(runId);
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatchObject({ code: 'connector_invalid_request' });
+      expect((await platform.events(runId)).map((e) => e.type)).toContain('run.failed');
     } finally {
       await worker.stop();
     }

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { notesConnector } from '@integration/connector-notes';
 import { createPlatform, generateSealingKey, isIntegrationError, type Platform } from '../src';
+import { durableRecordsText } from '../src/testing';
 
 const CANARY = 'canary-api-token-8d2e6f1b77';
 const ROTATED = 'rotated-api-token-3c9a0d4e55';
@@ -39,14 +40,6 @@ async function install(platform: Platform, secret: string) {
   });
 }
 
-async function everythingDurable(platform: Platform): Promise<string> {
-  const runs = await platform.stores.ledger.listRuns();
-  const parts: unknown[] = [runs, await platform.connections(), await platform.installs()];
-  for (const run of runs) {
-    parts.push(await platform.attempts(run.runId), await platform.events(run.runId), await platform.runArtifacts(run.runId), await platform.reviewPacket(run.runId));
-  }
-  return JSON.stringify(parts);
-}
 
 describe('auth lifecycle through the facade', () => {
   it('install → lease → rotate → lease → revoke, binding only through connectionId', async () => {
@@ -78,7 +71,7 @@ describe('auth lifecycle through the facade', () => {
     const published = await readFile(join(directory, 'release.published'), 'utf8');
     expect(published.trim().split('\n')).toHaveLength(2);
 
-    const durable = await everythingDurable(platform);
+    const durable = await durableRecordsText(platform);
     for (const secret of [CANARY, ROTATED]) {
       expect(durable).not.toContain(secret);
       expect(lines.join('')).not.toContain(secret);
@@ -104,7 +97,7 @@ describe('auth lifecycle through the facade', () => {
     await expect(platform.invoke('notes.note.publish', { name: 'release' }, { connectionId: 'conn_missing' })).rejects.toMatchObject({
       code: 'unknown_connection',
     });
-    expect(await everythingDurable(platform)).not.toContain(CANARY);
+    expect(await durableRecordsText(platform)).not.toContain(CANARY);
     await platform.close();
   });
 

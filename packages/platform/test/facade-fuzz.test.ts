@@ -23,7 +23,7 @@ async function outcome(call: () => Promise<unknown>): Promise<'ok' | 'typed'> {
 
 /** Every stored run is finished and its event list is closed: nothing half-written. */
 async function assertNoPartialWrites(platform: Platform): Promise<void> {
-  for (const run of await platform.stores.ledger.listRuns()) {
+  for (const run of await platform.runs()) {
     expect(['completed', 'failed', 'denied', 'shed']).toContain(run.status);
     const events = await platform.events(run.runId);
     expect(events.length).toBeGreaterThan(0);
@@ -96,7 +96,7 @@ describe('facade under arbitrary input', () => {
       }),
       { numRuns: 150 },
     );
-    expect(await platform.stores.ledger.listRuns()).toEqual([]);
+    expect(await platform.runs()).toEqual([]);
     expect(await platform.connections()).toEqual([]);
     await platform.close();
   });

@@ -88,7 +88,7 @@ describe.each(tiers)('platform on the $name tier', (tier: StoreTierFactory) => {
     await expect(platform.invoke('notes.note.publish', { name: 'tiers' }, { connectionId: connection.connectionId })).rejects.toMatchObject({
       code: 'connection_revoked',
     });
-    const durable = JSON.stringify([await platform.stores.ledger.listRuns(), await platform.connections(), await platform.reviewPacket(published.run.runId)]);
+    const durable = JSON.stringify([await platform.runs(), await platform.connections(), await platform.reviewPacket(published.run.runId)]);
     expect(durable).not.toContain(CANARY);
     if (instance.rawContents) {
       const bytes = await instance.rawContents();

@@ -238,7 +238,8 @@ export function createWebhookRouter(options: WebhookRouterOptions): WebhookRoute
         triggerId: route.triggerId,
         topology: route.topology,
         revision: route.revision,
-        headers,
+        // Names only: a header value may be somebody's credential (Authorization, Cookie…).
+        headerNames: Object.keys(headers).sort(),
       });
       const resolved = route;
       const definition = await definitions.get(routeVersion(route), () => definitionOf(resolved));

@@ -1,7 +1,6 @@
 import diagnostics from 'node:diagnostics_channel';
-import { redact } from '@integration/contracts';
 
-/** Live webhook routing telemetry (node:diagnostics_channel); payloads are redacted, bodies never included. */
+/** Live webhook routing telemetry (node:diagnostics_channel); payloads hold ids, codes and counts: never bodies, headers or secrets. */
 export const webhookChannels = {
   resolved: diagnostics.channel('integration:webhook:resolved'),
   failed: diagnostics.channel('integration:webhook:failed'),
@@ -9,5 +8,5 @@ export const webhookChannels = {
 
 export function publishWebhook(name: keyof typeof webhookChannels, payload: Record<string, unknown>): void {
   const channel = webhookChannels[name];
-  if (channel.hasSubscribers) channel.publish(redact(payload));
+  if (channel.hasSubscribers) channel.publish(payload);
 }

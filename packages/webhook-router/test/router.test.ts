@@ -201,7 +201,7 @@ describe.each(tiers)('webhook router on $name', (tier) => {
     expect(code).toBe('invalid_route');
   });
 
-  it('secretRef verification resolves the secret through auth; secrets never reach records or telemetry', async () => {
+  it('secretRef verification resolves the secret through auth; secrets never reach records or telemetry (header values are not published)', async () => {
     const canary = 'whsec-canary-value-5a1b2c3d';
     const { connection, install } = await installWithSecret(s.auth, 'tenant-r', canary);
     await s.router.registerRoute({
@@ -228,6 +228,7 @@ describe.each(tiers)('webhook router on $name', (tier) => {
       diagnostics.unsubscribe('integration:webhook:failed', listener);
     }
     expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen[0]).toMatchObject({ headerNames: expect.arrayContaining(['authorization', 'content-type']) });
     const dump = JSON.stringify([seen, await stores.routes.listRoutes(), await stores.ingress.listTriggers(), await stores.ledger.listRuns(), await stores.dispatch.listJobs()]);
     for (const secret of [canary, 'body-canary-secret-99', 'header-canary-token-1', 'tok-canary-api-token-77']) expect(dump).not.toContain(secret);
   });

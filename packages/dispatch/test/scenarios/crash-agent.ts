@@ -42,12 +42,16 @@ async function report() {
   let attempts = 0;
   const completedPerRun: Record<string, number> = {};
   const abandonedAttempts: number[] = [];
+  const attemptStatuses: Record<string, number> = {};
+  let lostEvents = 0;
   for (const run of runs) {
     const list = await stores!.ledger.listAttempts(run.runId);
     attempts += list.length;
     const completed = list.filter((a) => a.status === 'completed').length;
     completedPerRun[completed] = (completedPerRun[completed] ?? 0) + 1;
     abandonedAttempts.push(list.filter((a) => a.status === 'running' || a.status === 'accepted').length);
+    for (const a of list) attemptStatuses[a.status] = (attemptStatuses[a.status] ?? 0) + 1;
+    if (list.some((a) => a.status === 'lost')) lostEvents += (await stores!.ledger.listEvents(run.runId)).filter((e) => e.type === 'attempt.lost').length;
   }
   return {
     jobs: jobs.length,
@@ -57,6 +61,8 @@ async function report() {
     attempts,
     completedAttemptsPerRun: completedPerRun,
     abandonedAttempts: abandonedAttempts.reduce((a, b) => a + b, 0),
+    attemptStatuses,
+    lostEvents,
     maxJobAttempts: Math.max(...jobs.map((j) => j.attempts)),
   };
 }

@@ -1,1 +1,3 @@
 export { storeTiers, postgresProblem, DEFAULT_PG_URL, type StoreTierFactory, type TierInstance } from './store-tiers';
+export { platformInternals, type PlatformInternals } from '../internals';
+export { durableRecordsText } from './durable-records';
