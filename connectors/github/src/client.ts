@@ -1,5 +1,5 @@
 import { Octokit } from '@octokit/rest';
-import { redact, type Logger } from '@integration/contracts';
+import type { Logger } from '@integration/contracts';
 import type { ResolvedGitHubOptions } from './options';
 
 export type GitHubClient = Octokit;
@@ -7,9 +7,8 @@ export type GitHubClient = Octokit;
 export interface ClientContext {
   token: string;
   signal: AbortSignal;
+  /** The handler's `ctx.logger`: the runtime redacts the call's secret values from every line. */
   logger: Logger;
-  /** Lease secret values, redacted from anything octokit logs. */
-  secrets: string[];
 }
 
 /**
@@ -25,9 +24,9 @@ export function createGitHubClient(options: ResolvedGitHubOptions, ctx: ClientCo
     request: {
       signal: ctx.signal,
       ...(options.fetch ? { fetch: options.fetch } : {}),
-      log: octokitLog(ctx.logger, ctx.secrets),
+      log: octokitLog(ctx.logger),
     },
-    log: octokitLog(ctx.logger, ctx.secrets),
+    log: octokitLog(ctx.logger),
   });
   octokit.hook.before('request', (request) => {
     request.headers.accept = 'application/vnd.github+json';
@@ -37,12 +36,11 @@ export function createGitHubClient(options: ResolvedGitHubOptions, ctx: ClientCo
 }
 
 /** octokit logs deprecations and plugin messages; route them to the run's logger, never the console. */
-function octokitLog(logger: Logger, secrets: string[]) {
-  const clean = (message: unknown) => redact(String(message), { secrets });
+function octokitLog(logger: Logger) {
   return {
-    debug: (message: string) => logger.debug({ source: 'octokit' }, clean(message)),
-    info: (message: string) => logger.debug({ source: 'octokit' }, clean(message)),
-    warn: (message: string) => logger.warn({ source: 'octokit' }, clean(message)),
-    error: (message: string) => logger.warn({ source: 'octokit' }, clean(message)),
+    debug: (message: string) => logger.debug({ source: 'octokit' }, String(message)),
+    info: (message: string) => logger.debug({ source: 'octokit' }, String(message)),
+    warn: (message: string) => logger.warn({ source: 'octokit' }, String(message)),
+    error: (message: string) => logger.warn({ source: 'octokit' }, String(message)),
   };
 }

@@ -1,4 +1,4 @@
-import { ConnectorError, redact, type ConnectorErrorClass, type UpstreamContext } from '@integration/contracts';
+import { ConnectorError, knownSecretsOf, type ConnectorErrorClass, type KnownSecrets, type UpstreamContext } from '@integration/contracts';
 
 /** The fields of octokit's `RequestError` (name `HttpError`) the mapper reads. */
 interface HttpErrorLike {
@@ -10,8 +10,12 @@ interface HttpErrorLike {
 }
 
 export interface ErrorMappingContext {
-  /** Lease secret values; every string that contains one is redacted. */
-  secrets: string[];
+  /**
+   * Lease secret values, redacted from a message before it is truncated (a secret cut in half by
+   * the truncation could no longer be recognised). Everything else in the error (upstream status,
+   * headers, body) is GitHub's, exactly: the runtime scrubs known secrets from every error it records.
+   */
+  secrets: KnownSecrets | Iterable<string>;
   /** Epoch milliseconds now (the run's clock), for `x-ratelimit-reset`. */
   now: number;
   /** The run's signal (cancellation and the capability timeout). */
@@ -47,7 +51,9 @@ export function isHttpError(error: unknown): error is HttpErrorLike {
 /** Maps anything an octokit call can throw onto a ConnectorError with a `github.*` provider code. */
 export function mapGitHubError(error: unknown, ctx: ErrorMappingContext): ConnectorError {
   if (error instanceof ConnectorError) return error;
-  const clean = (text: string) => truncate(redact(text, { secrets: ctx.secrets }));
+  const secrets = knownSecretsOf(ctx.secrets);
+  // Scrubbed here, not only by the runtime: truncation may cut a secret so that the runtime cannot see it.
+  const clean = (text: string) => truncate(secrets.redactText(text));
 
   if (ctx.requestSignal?.aborted || ctx.runSignal?.aborted || isAbort(error)) {
     const byRun = ctx.runSignal?.aborted === true;
@@ -87,20 +93,17 @@ export function mapGitHubError(error: unknown, ctx: ErrorMappingContext): Connec
   const data = response.data;
   const providerMessage = messageOf(data) ?? error.message;
   const { errorClass, providerCode, retryAfterMs } = classify(status, headers, providerMessage, ctx.now);
-  const upstream: UpstreamContext = redact(
-    {
-      httpStatus: status,
-      providerCode,
-      ...(headers['x-github-request-id'] ? { providerRequestId: headers['x-github-request-id'] } : {}),
-      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      method,
-      path,
-      ...(documentationUrlOf(data) ? { documentationUrl: documentationUrlOf(data) } : {}),
-      headers: Object.fromEntries(keptHeaders.filter((h) => headers[h] !== undefined).map((h) => [h, headers[h]])),
-      body: data ?? null,
-    },
-    { secrets: ctx.secrets },
-  );
+  const upstream: UpstreamContext = {
+    httpStatus: status,
+    providerCode,
+    ...(headers['x-github-request-id'] ? { providerRequestId: headers['x-github-request-id'] } : {}),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    method,
+    path,
+    ...(documentationUrlOf(data) ? { documentationUrl: documentationUrlOf(data) } : {}),
+    headers: Object.fromEntries(keptHeaders.filter((h) => headers[h] !== undefined).map((h) => [h, headers[h]])),
+    body: data ?? null,
+  };
   return new ConnectorError({
     class: errorClass,
     message: clean(`GitHub ${method} ${path} failed with ${status}: ${providerMessage}`),

@@ -3,7 +3,7 @@ import {
   ConnectorError,
   checksumOf,
   issuesOf,
-  redact,
+  KnownSecrets,
   secretValuesOf,
   type HandlerContext,
 } from '@integration/contracts';
@@ -18,7 +18,7 @@ export interface GitHubResponse<T = unknown> {
   data: T;
 }
 
-/** The HTTP request an operation makes, recorded (redacted) in its `tool_output` artifact. */
+/** The HTTP request an operation makes, recorded in its `tool_output` artifact. */
 export interface RequestDescription {
   method: 'GET' | 'POST' | 'PATCH';
   path: string;
@@ -52,37 +52,35 @@ const keptResponseHeaders = ['x-github-request-id', 'link', 'x-ratelimit-limit',
  * Runs one GitHub operation inside a direct handler: pre-validates input (no HTTP request for
  * malformed input), builds octokit from the lease's `access_token` only, and records exactly one
  * `connector.github.*` event and one `tool_output` artifact, success or failure. Throws a
- * ConnectorError on failure; the token never reaches the output, event, artifact or error.
+ * ConnectorError on failure. The output is the projection of GitHub's response, exactly; the
+ * runtime redacts the lease's secret values from the event, the artifact, log lines and the error.
  */
 export async function runGitHubCall<I, O>(call: GitHubCall<I, O>, rawInput: unknown, ctx: HandlerContext, options: ResolvedGitHubOptions): Promise<O> {
-  const secrets = secretValuesOf(ctx.lease.payload);
+  const secrets = KnownSecrets.of(secretValuesOf(ctx.lease.payload));
   const token = ctx.lease.payload.access_token;
   const authBinding = token ? checksumOf(token) : null;
   const failedEventType = `connector.github.${call.operationId.slice('github.'.length)}.failed`;
 
   const fail = async (error: ConnectorError, request: RequestDescription | null): Promise<never> => {
-    const payload = redact(
-      {
-        operationId: call.operationId,
-        class: error.errorClass,
-        providerCode: (error.details.providerCode as string | undefined) ?? null,
-        httpStatus: error.upstream.httpStatus ?? null,
-        requestId: error.upstream.providerRequestId ?? null,
-        retryable: error.retryable,
-        authBinding,
-      },
-      { secrets },
-    );
+    const payload = {
+      operationId: call.operationId,
+      class: error.errorClass,
+      providerCode: (error.details.providerCode as string | undefined) ?? null,
+      httpStatus: error.upstream.httpStatus ?? null,
+      requestId: error.upstream.providerRequestId ?? null,
+      retryable: error.retryable,
+      authBinding,
+    };
     ctx.emit({ type: failedEventType, stream: 'control', level: 'warn', payload });
     try {
       await ctx.artifact({
         type: 'tool_output',
         slug: `${call.slug}_error`,
-        content: redact({ operationId: call.operationId, authBinding, request, error: { code: error.code, message: error.message, details: error.details } }, { secrets }),
+        content: { operationId: call.operationId, authBinding, request, error: { code: error.code, message: error.message, details: error.details } },
         metadata: { operationId: call.operationId, outcome: 'failed' },
       });
     } catch (artifactError) {
-      ctx.logger.warn({ operationId: call.operationId, err: redact(String(artifactError), { secrets }) }, 'github: could not record the error artifact');
+      ctx.logger.warn({ operationId: call.operationId, err: String(artifactError) }, 'github: could not record the error artifact');
     }
     throw error;
   };
@@ -121,14 +119,14 @@ export async function runGitHubCall<I, O>(call: GitHubCall<I, O>, rawInput: unkn
   let output: O;
   try {
     if (signal.aborted) throw signal.reason;
-    const client = createGitHubClient(options, { token, signal, logger: ctx.logger, secrets });
+    const client = createGitHubClient(options, { token, signal, logger: ctx.logger });
     response = await call.call(client, input);
   } catch (error) {
     return fail(mapGitHubError(error, { secrets, now: ctx.clock.now(), runSignal: ctx.signal, requestSignal }), request);
   }
   try {
-    // A provider echo of a lease secret (e.g. a token pasted into an issue body) is redacted here too.
-    output = redact(call.project(response, input, { actor: ctx.lease.subject, authBinding }), { secrets });
+    // Exactly what GitHub said, projected: the caller's output is never rewritten.
+    output = call.project(response, input, { actor: ctx.lease.subject, authBinding });
   } catch (error) {
     return fail(
       new ConnectorError({
@@ -151,24 +149,21 @@ export async function runGitHubCall<I, O>(call: GitHubCall<I, O>, rawInput: unkn
     type: call.eventType,
     stream: 'control',
     level: 'info',
-    payload: redact({ operationId: call.operationId, ...call.summarize(output), httpStatus: response.status, requestId, authBinding }, { secrets }),
+    payload: { operationId: call.operationId, ...call.summarize(output), httpStatus: response.status, requestId, authBinding },
   });
   await ctx.artifact({
     type: 'tool_output',
     slug: call.slug,
-    content: redact(
-      {
-        operationId: call.operationId,
-        authBinding,
-        request,
-        response: {
-          status: response.status,
-          headers: Object.fromEntries(keptResponseHeaders.filter((h) => headers[h] !== undefined).map((h) => [h, headers[h]])),
-          data: response.data ?? null,
-        },
+    content: {
+      operationId: call.operationId,
+      authBinding,
+      request,
+      response: {
+        status: response.status,
+        headers: Object.fromEntries(keptResponseHeaders.filter((h) => headers[h] !== undefined).map((h) => [h, headers[h]])),
+        data: response.data ?? null,
       },
-      { secrets },
-    ),
+    },
     metadata: { operationId: call.operationId, outcome: 'completed' },
   });
   return output;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ConnectorError, connectorErrorClasses } from '@integration/contracts';
+import { ConnectorError, KnownSecrets, connectorErrorClasses, scrubError } from '@integration/contracts';
 import { mapGitHubError, retryAfterMsOf } from '../src';
 
 const SECRET = 'gho_property_secret_0123456789';
@@ -46,7 +46,12 @@ describe('mapGitHubError (property)', () => {
         if (status >= 500 && status !== 504) expect(error.errorClass).toBe('unavailable');
         if (status === 403) expect(['auth_failed', 'rate_limited']).toContain(error.errorClass);
         expect(error.retryable).toBe(['rate_limited', 'timeout', 'unavailable'].includes(error.errorClass));
-        expect(JSON.stringify({ m: error.message, d: error.details })).not.toContain(SECRET);
+        // The message is scrubbed before truncation; the upstream body is GitHub's, exactly.
+        expect(error.message).not.toContain(SECRET);
+        expect(error.upstream.body).toEqual(body ?? null);
+        // What the runtime records: scrubbed of the call's secrets everywhere.
+        const recorded = scrubError(error, KnownSecrets.of([SECRET]));
+        expect(JSON.stringify({ m: recorded.message, d: recorded.details })).not.toContain(SECRET);
       }),
       { numRuns: 400 },
     );
@@ -60,6 +65,20 @@ describe('mapGitHubError (property)', () => {
     const internal = mapGitHubError(new TypeError(`boom ${SECRET}`), { secrets: [SECRET], now: NOW });
     expect(internal).toMatchObject({ errorClass: 'internal', retryable: false });
     expect(internal.message).not.toContain(SECRET);
+  });
+
+  it('scrubs a message before truncating it, so no fragment of a secret survives the cut', () => {
+    const secret = 'gho_truncation_secret_abcdefghijklmnopqrstuvwxyz';
+    // Place the secret across the 500-character cut of the message.
+    const prefix = 'GitHub GET /repos/o/r/issues/1 failed with 400: ';
+    const message = `${'x'.repeat(500 - prefix.length - 10)}${secret} tail`;
+    const error = mapGitHubError(httpError(400, {}, { message }), { secrets: [secret], now: NOW });
+    expect(error.message).not.toContain(secret.slice(0, 10));
+    expect(error.message).toContain('[REDACTED]');
+    // Without the connector-side scrub the cut would leave `gho_trunca…`, which value redaction cannot match.
+    const unscrubbed = mapGitHubError(httpError(400, {}, { message }), { secrets: [], now: NOW });
+    expect(unscrubbed.message).toContain(secret.slice(0, 10));
+    expect(unscrubbed.message).not.toContain(secret);
   });
 
   it('retryAfterMsOf: seconds, HTTP dates, and reset only when the quota is exhausted', () => {

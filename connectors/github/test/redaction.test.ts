@@ -7,10 +7,10 @@ import { runCapability, type HarnessRun } from './support/harness';
 const CANARY = 'gho_CANARY_7d1f0c9b2e4a4c0f9e8d7c6b5a493827';
 const WEBHOOK_CANARY = 'whsec_CANARY_webhook_secret_value';
 
+/** Every durable or observable copy of a run (not the output, which the caller gets exactly). */
 function serialize(run: HarnessRun): string {
   const error = run.error as ConnectorError | null;
   return JSON.stringify({
-    output: run.output,
     events: run.events,
     artifacts: run.artifacts.map((a) => ({ text: a.text, ref: a.ref, metadata: a.input.metadata })),
     logs: run.logs,
@@ -18,7 +18,7 @@ function serialize(run: HarnessRun): string {
   });
 }
 
-describe('the token never reaches outputs, events, artifacts, logs or errors (canary)', () => {
+describe('the token never reaches events, artifacts, logs or errors (canary); outputs are exact', () => {
   it('success and provider failures that echo the token', async () => {
     const fake = await startFakeGitHub({ tokens: { [CANARY]: 'octocat' } });
     try {
@@ -27,7 +27,8 @@ describe('the token never reaches outputs, events, artifacts, logs or errors (ca
       const runs: HarnessRun[] = [];
       runs.push(await runCapability(connector, 'github.issue.fetch', { repo: 'octo-org/widgets', issueNumber: 1 }, opts));
       runs.push(await runCapability(connector, 'github.issue.list', { repo: 'octo-org/widgets' }, opts));
-      // An issue body that contains the token (e.g. pasted by mistake) is redacted from every record.
+      // An issue body that contains the token (e.g. pasted by mistake) is redacted from every record,
+      // but the caller's output is GitHub's answer, exactly.
       runs.push(await runCapability(connector, 'github.issue.create', { repo: 'octo-org/widgets', title: 'leak test', body: `token=${CANARY}` }, opts));
       runs.push(await runCapability(connector, 'github.comment.create', { repo: 'octo-org/widgets', issueNumber: 1, body: `see ${WEBHOOK_CANARY}` }, opts));
       // A 404 whose body and headers echo the credentials.
@@ -47,6 +48,9 @@ describe('the token never reaches outputs, events, artifacts, logs or errors (ca
 
       expect(runs.filter((r) => r.error === null)).toHaveLength(4);
       expect(runs.filter((r) => r.error !== null)).toHaveLength(4);
+      expect((runs[2]!.output as { body: string }).body).toBe(`token=${CANARY}`);
+      expect((runs[3]!.output as { body: string }).body).toBe(`see ${WEBHOOK_CANARY}`);
+      for (const run of [runs[0]!, runs[1]!]) expect(JSON.stringify(run.output)).not.toContain('CANARY');
       for (const run of runs) {
         const text = serialize(run);
         expect(text).not.toContain(CANARY);

@@ -83,7 +83,7 @@ describe('github.issue.opened: webhook → ingress → dispatch → run', () => 
     expect(again.status).toBe(200);
 
     const run = await until(async () => {
-      const runs = await platform.stores.ledger.listRuns();
+      const runs = await platform.runs();
       const done = runs.find((r) => r.capabilityId === 'github.issue.opened' && r.status === 'completed');
       return done ?? null;
     });
@@ -97,20 +97,20 @@ describe('github.issue.opened: webhook → ingress → dispatch → run', () => 
     expect(attempt!.output).toEqual(run.result);
     const types = (await platform.events(run.runId)).map((e) => e.type);
     expect(types).toContain('connector.github.issue.received');
-    expect((await platform.stores.ledger.listRuns()).filter((r) => r.capabilityId === 'github.issue.opened')).toHaveLength(1);
+    expect((await platform.runs()).filter((r) => r.capabilityId === 'github.issue.opened')).toHaveLength(1);
   });
 
   it('a bad signature is 401, another action 422, another event 404 — none creates a run', async () => {
-    const before = (await platform.stores.ledger.listRuns()).length;
+    const before = (await platform.runs()).length;
     expect((await post(issueOpenedPayload(), 'd-bad-sig', { secret: 'wrong-secret' })).status).toBe(401);
     expect((await post({ ...issueOpenedPayload(), action: 'edited' }, 'd-edited')).status).toBe(422);
     expect((await post({ zen: 'Practicality beats purity.', hook_id: 1 }, 'd-ping', { event: 'ping' })).status).toBe(404);
-    expect((await platform.stores.ledger.listRuns()).length).toBe(before);
+    expect((await platform.runs()).length).toBe(before);
   });
 
   it('neither the webhook secret nor the token reaches a durable record', async () => {
-    const parts: unknown[] = [await platform.stores.ledger.listRuns(), await platform.connections()];
-    for (const run of await platform.stores.ledger.listRuns()) parts.push(await platform.events(run.runId), await platform.attempts(run.runId));
+    const parts: unknown[] = [await platform.runs(), await platform.connections()];
+    for (const run of await platform.runs()) parts.push(await platform.events(run.runId), await platform.attempts(run.runId));
     const text = JSON.stringify(parts);
     expect(text).not.toContain(WEBHOOK_SECRET);
     expect(text).not.toContain(TOKEN);

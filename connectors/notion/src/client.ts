@@ -1,5 +1,5 @@
 import { Client, LogLevel } from '@notionhq/client';
-import { ConnectorError, redact, type HandlerContext } from '@integration/contracts';
+import { ConnectorError, type HandlerContext } from '@integration/contracts';
 import type { ResolvedNotionOptions } from './options';
 
 const REQUEST_ABORT_GRACE_MS = 250;
@@ -33,10 +33,11 @@ export function notionClient(options: ResolvedNotionOptions, token: string, ctx:
     timeoutMs: options.timeoutMs,
     retry: false,
     logLevel: LogLevel.WARN,
+    // ctx.logger is the runtime's: it redacts the call's secret values from every line.
     logger: (level, message, extraInfo) => {
-      const safe = redact({ level, message, ...extraInfo }, { secrets: [token] });
-      if (level === LogLevel.ERROR) ctx.logger.error(safe, 'notion sdk');
-      else ctx.logger.debug(safe, 'notion sdk');
+      const line = { level, message, ...extraInfo };
+      if (level === LogLevel.ERROR) ctx.logger.error(line, 'notion sdk');
+      else ctx.logger.debug(line, 'notion sdk');
     },
     fetch: (url, init) => {
       const { agent: _agent, ...rest } = init ?? {};

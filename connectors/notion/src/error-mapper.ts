@@ -1,5 +1,5 @@
 import { isHTTPResponseError, InvalidPathParameterError, RequestTimeoutError } from '@notionhq/client';
-import { ConnectorError, redact, type ConnectorErrorClass } from '@integration/contracts';
+import { ConnectorError, type ConnectorErrorClass } from '@integration/contracts';
 
 interface Mapping {
   class: ConnectorErrorClass;
@@ -71,19 +71,18 @@ function isAbort(error: unknown): boolean {
 }
 
 export interface MapContext {
-  /** Secret values to scrub from messages and bodies (the lease token). */
-  secrets: string[];
   signal?: AbortSignal;
   now?: number;
 }
 
 /**
  * Maps anything the Notion SDK (or its fetch) throws onto a ConnectorError with a
- * `notion.<code>` provider code and redacted upstream context. ConnectorErrors pass through.
+ * `notion.<code>` provider code and Notion's upstream context as sent (status, request id, body).
+ * ConnectorErrors pass through. Nothing is redacted here: the runtime and the control plane scrub
+ * the call's secrets from every error (message, stack, details, upstream, cause chain).
  */
-export function mapNotionError(error: unknown, context: MapContext): ConnectorError {
+export function mapNotionError(error: unknown, context: MapContext = {}): ConnectorError {
   if (error instanceof ConnectorError) return error;
-  const scrub = <T>(value: T): T => redact(value, { secrets: context.secrets });
 
   if (isHTTPResponseError(error)) {
     const body = parseBody(error.body);
@@ -98,18 +97,18 @@ export function mapNotionError(error: unknown, context: MapContext): ConnectorEr
         : `Notion API ${error.status} ${code}: ${providerMessage}`;
     return new ConnectorError({
       class: mapping.class,
-      message: scrub(message),
+      message,
       providerCode: `notion.${code}`,
       ...(mapping.retryable === undefined ? {} : { retryable: mapping.retryable }),
       ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
-      upstream: scrub({
+      upstream: {
         httpStatus: error.status,
         providerCode: code,
         ...(error.request_id ?? body?.request_id ? { providerRequestId: String(error.request_id ?? body?.request_id) } : {}),
         ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
         ...(body ? { body } : {}),
         ...(error.additional_data ? { additionalData: error.additional_data } : {}),
-      }),
+      },
     });
   }
   if (context.signal?.aborted) {
@@ -125,11 +124,11 @@ export function mapNotionError(error: unknown, context: MapContext): ConnectorEr
     return new ConnectorError({ class: 'timeout', message: 'the Notion request timed out', providerCode: 'notion.request_timeout' });
   }
   if (error instanceof InvalidPathParameterError) {
-    return new ConnectorError({ class: 'invalid_request', message: scrub(error.message), providerCode: 'notion.invalid_path_parameter' });
+    return new ConnectorError({ class: 'invalid_request', message: error.message, providerCode: 'notion.invalid_path_parameter' });
   }
   if (error instanceof TypeError && /fetch failed|ECONNREFUSED|ENOTFOUND|socket/i.test(`${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`)) {
-    return new ConnectorError({ class: 'unavailable', message: scrub(`could not reach the Notion API: ${error.message}`), providerCode: 'notion.api_connection' });
+    return new ConnectorError({ class: 'unavailable', message: `could not reach the Notion API: ${error.message}`, providerCode: 'notion.api_connection' });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new ConnectorError({ class: 'internal', message: scrub(`unexpected Notion client failure: ${message}`), providerCode: 'notion.internal' });
+  return new ConnectorError({ class: 'internal', message: `unexpected Notion client failure: ${message}`, providerCode: 'notion.internal' });
 }

@@ -49,9 +49,8 @@ export async function pollRecentlyEdited(
   input: { config: z.output<typeof RecentlyEditedConfigSchema>; cursor: string | null },
   ctx: HandlerContext,
 ) {
-  let token: string | null = null;
   try {
-    token = leaseToken(ctx);
+    const token = leaseToken(ctx);
     const client = notionClient(options, token, ctx);
     const fresh: SearchPage[] = [];
     let startCursor: string | undefined;
@@ -88,7 +87,7 @@ export async function pollRecentlyEdited(
       },
     };
   } catch (raw) {
-    throw mapNotionError(raw, { secrets: token ? [token] : [], signal: ctx.signal, now: ctx.clock?.now() });
+    throw mapNotionError(raw, { signal: ctx.signal, now: ctx.clock?.now() });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Client } from '@notionhq/client';
-import { checksumOf, ConnectorError, redact, type HandlerContext } from '@integration/contracts';
+import { checksumOf, ConnectorError, type HandlerContext } from '@integration/contracts';
 import { leaseToken, notionClient } from './client';
 import { mapNotionError } from './error-mapper';
 import type { ResolvedNotionOptions } from './options';
@@ -8,7 +8,7 @@ import type { SchemaContextSummary } from './schemas';
 /** What one operation call produced: the Notion response, the request it sent, the schema context. */
 export interface CallResult<D> {
   data: D;
-  /** The SDK arguments sent (kept, redacted, in the review artifact). */
+  /** The SDK arguments sent (kept in the review artifact). */
   request: Record<string, unknown>;
   schemaContext?: SchemaContextSummary | null;
 }
@@ -33,8 +33,9 @@ const unboundAuth = 'sha256:' + '0'.repeat(64);
 
 /**
  * Runs one Notion operation: builds the SDK client from the lease, makes the call, and records one
- * `connector.notion.<suffix>.completed|failed` event and one `tool_output` artifact. The token
- * never leaves this function: outputs, events and artifacts carry `authBinding` instead.
+ * `connector.notion.<suffix>.completed|failed` event and one `tool_output` artifact. Outputs,
+ * events and artifacts carry `authBinding`, never the token; the output is Notion's response
+ * exactly, and the runtime redacts the lease's secret values from the event, artifact, logs and error.
  */
 export function runOperation<I, D>(run: OperationRun<I, D>, lateBound: true): Promise<LateBoundOutput<D>>;
 export function runOperation<I, D>(run: OperationRun<I, D>, lateBound: false): Promise<StaticOutput<D>>;
@@ -50,36 +51,34 @@ export async function runOperation<I, D>(run: OperationRun<I, D>, lateBound: boo
     authBinding = checksumOf(token);
     result = await run.call(notionClient(run.options, token, ctx), run.input, ctx);
   } catch (raw) {
-    const secrets = token ? [token] : [];
-    const error = mapNotionError(raw, { secrets, signal: ctx.signal, now: ctx.clock?.now() });
-    await recordFailure(ctx, { capabilityId, suffix, slug, authBinding, request: { input: run.input }, error, secrets });
+    const error = mapNotionError(raw, { signal: ctx.signal, now: ctx.clock?.now() });
+    await recordFailure(ctx, { capabilityId, suffix, slug, authBinding, request: { input: run.input }, error });
     throw error;
   }
   // Recording happens outside the provider try: an event or artifact store failure surfaces as
   // itself instead of being reported as a Notion failure.
   const schemaContext = result.schemaContext ?? null;
-  const secrets = [token];
   const late = lateBound ? { schemaContext } : {};
   ctx.emit({
     type: `connector.notion.${suffix}.completed`,
     stream: 'control',
     level: 'info',
-    payload: redact({ capabilityId, authBinding, ...(run.summarize?.(result.data) ?? {}), ...late }, { secrets }),
+    payload: { capabilityId, authBinding, ...(run.summarize?.(result.data) ?? {}), ...late },
   });
   await ctx.artifact({
     type: 'tool_output',
     slug,
-    content: redact({ capabilityId, authBinding, request: result.request, response: result.data, ...late }, { secrets }),
-    metadata: redact({ capabilityId, authBinding, ...late }, { secrets }),
+    content: { capabilityId, authBinding, request: result.request, response: result.data, ...late },
+    metadata: { capabilityId, authBinding, ...late },
   });
   return lateBound ? { authBinding, data: result.data, schemaContext } : { authBinding, data: result.data };
 }
 
 async function recordFailure(
   ctx: HandlerContext,
-  failure: { capabilityId: string; suffix: string; slug: string; authBinding: string; request: Record<string, unknown>; error: ConnectorError; secrets: string[] },
+  failure: { capabilityId: string; suffix: string; slug: string; authBinding: string; request: Record<string, unknown>; error: ConnectorError },
 ): Promise<void> {
-  const { error, secrets } = failure;
+  const { error } = failure;
   const summary = {
     code: error.code,
     class: error.errorClass,
@@ -92,17 +91,17 @@ async function recordFailure(
     type: `connector.notion.${failure.suffix}.failed`,
     stream: 'control',
     level: 'warn',
-    payload: redact({ capabilityId: failure.capabilityId, authBinding: failure.authBinding, error: summary }, { secrets }),
+    payload: { capabilityId: failure.capabilityId, authBinding: failure.authBinding, error: summary },
   });
   try {
     await ctx.artifact({
       type: 'tool_output',
       slug: `${failure.slug}_error`,
-      content: redact({ capabilityId: failure.capabilityId, authBinding: failure.authBinding, request: failure.request, error: error.toJSON() }, { secrets }),
-      metadata: redact({ capabilityId: failure.capabilityId, authBinding: failure.authBinding, errorClass: error.errorClass }, { secrets }),
+      content: { capabilityId: failure.capabilityId, authBinding: failure.authBinding, request: failure.request, error: error.toJSON() },
+      metadata: { capabilityId: failure.capabilityId, authBinding: failure.authBinding, errorClass: error.errorClass },
     });
   } catch (artifactError) {
     // The original failure is what the caller needs; the artifact store problem is logged.
-    ctx.logger.warn(redact({ capabilityId: failure.capabilityId, err: String(artifactError) }, { secrets }), 'notion: failure artifact not recorded');
+    ctx.logger.warn({ capabilityId: failure.capabilityId, err: String(artifactError) }, 'notion: failure artifact not recorded');
   }
 }

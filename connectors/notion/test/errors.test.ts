@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { APIErrorCode, APIResponseError } from '@notionhq/client';
-import { ConnectorError, ExecutionError, type ConnectorErrorClass } from '@integration/contracts';
+import { ConnectorError, ExecutionError, KnownSecrets, scrubError, type ConnectorErrorClass } from '@integration/contracts';
 import { mapNotionError, notion, retryAfterMs } from '../src/index';
 import { DEFAULT_FAKE_TOKEN, fakeIds, startFakeNotion, type FakeNotion } from '../src/testing/index';
 import { runCapability } from './harness';
@@ -143,10 +143,20 @@ describe('Notion error statuses map to connector error classes', () => {
 describe('mapNotionError', () => {
   it('passes ConnectorErrors through and maps unknown throwables to internal', () => {
     const original = new ConnectorError({ class: 'rate_limited', message: 'x' });
-    expect(mapNotionError(original, { secrets: [] })).toBe(original);
-    const mapped = mapNotionError(new Error('boom secret_abcdefgh'), { secrets: ['secret_abcdefgh'] });
+    expect(mapNotionError(original)).toBe(original);
+    const mapped = mapNotionError(new Error('boom secret_abcdefgh'));
     expect(mapped).toMatchObject({ errorClass: 'internal', retryable: false });
-    expect(mapped.message).not.toContain('secret_abcdefgh');
+    // The mapper reports what it was given; scrubbing the call's secrets is the runtime's (scrubError).
+    expect(mapped.message).toBe('unexpected Notion client failure: boom secret_abcdefgh');
+    expect(scrubError(mapped, KnownSecrets.of(['secret_abcdefgh'])).message).toBe('unexpected Notion client failure: boom [REDACTED]');
+  });
+
+  it('keeps the provider body exactly (no key-name redaction)', () => {
+    const body = { object: 'error', status: 400, code: 'validation_error', message: 'Token property is invalid', request_id: 'req-9', token: 'not-a-secret', pin: 1234 };
+    const error = new APIResponseError({ code: APIErrorCode.ValidationError, status: 400, message: body.message, headers: {}, rawBodyText: JSON.stringify(body), additional_data: undefined, request_id: 'req-9' });
+    const mapped = mapNotionError(error);
+    expect(mapped.upstream.body).toEqual(body);
+    expect(mapped.message).toBe('Notion API 400 validation_error: Token property is invalid');
   });
 
   it('maps every Notion API error code to a class', () => {
@@ -168,7 +178,7 @@ describe('mapNotionError', () => {
     };
     for (const code of Object.values(APIErrorCode)) {
       const error = new APIResponseError({ code, status: 400, message: 'm', headers: {}, rawBodyText: '{}', additional_data: undefined, request_id: 'req-1' });
-      expect(mapNotionError(error, { secrets: [] }).errorClass, code).toBe(expected[code]);
+      expect(mapNotionError(error).errorClass, code).toBe(expected[code]);
     }
   });
 

@@ -1,7 +1,12 @@
 import {
   canonicalJson,
   checksumOf,
+  KnownSecrets,
   ManualClock,
+  redact,
+  redactingLogger,
+  scrubError,
+  secretValuesOf,
   SandboxSchema,
   type ArtifactInput,
   type ArtifactRef,
@@ -33,16 +38,25 @@ export function capabilityOf(connector: ConnectorDefinition, id: string): Capabi
   return capability;
 }
 
+/** What the direct runtime redacts durable copies with: every string of the lease payload. */
+export const harnessSecrets = (token: string | null) => KnownSecrets.of(secretValuesOf(token === null ? {} : { access_token: token }));
+
+/**
+ * A HandlerContext like the direct runtime's: event payloads, artifact content and metadata and log
+ * lines are redacted of the lease's secret values (by value) before they reach `sink`.
+ */
 export function harnessContext(token: string | null, sink: { events: EventSpec[]; artifacts: RecordedArtifact[]; logs: unknown[] }, signal?: AbortSignal): HandlerContext {
   const clock = new ManualClock(Date.parse('2026-01-15T12:00:00.000Z'));
   const runId = 'run_01HARNESS';
-  const logger: Logger = {
+  const secrets = harnessSecrets(token);
+  const base: Logger = {
     debug: (obj, msg) => void sink.logs.push({ level: 'debug', obj, msg }),
     info: (obj, msg) => void sink.logs.push({ level: 'info', obj, msg }),
     warn: (obj, msg) => void sink.logs.push({ level: 'warn', obj, msg }),
     error: (obj, msg) => void sink.logs.push({ level: 'error', obj, msg }),
-    child: () => logger,
+    child: () => base,
   };
+  const logger = redactingLogger(base, { secrets });
   return {
     lease: {
       leaseId: 'lease-harness',
@@ -66,8 +80,9 @@ export function harnessContext(token: string | null, sink: { events: EventSpec[]
     target: null,
     extensions: {},
     clock,
-    emit: (event) => void sink.events.push(event),
-    artifact: async (input) => {
+    emit: (event) => void sink.events.push({ ...event, payload: redact(event.payload, { secrets }) }),
+    artifact: async (original) => {
+      const input: ArtifactInput = { ...original, content: redact(original.content, { secrets }), ...(original.metadata ? { metadata: redact(original.metadata, { secrets }) } : {}) };
       const text = typeof input.content === 'string' ? input.content : input.content instanceof Uint8Array ? Buffer.from(input.content).toString('utf8') : canonicalJson(input.content);
       const bytes = Buffer.from(text, 'utf8');
       const checksum = checksumOf(bytes);
@@ -93,8 +108,10 @@ export function harnessContext(token: string | null, sink: { events: EventSpec[]
 }
 
 /**
- * A stand-in for the direct runtime until the platform exists: parses input with the capability's
- * input schema, runs the handler with a HandlerContext, validates the output with its output schema.
+ * A light stand-in for the direct runtime: parses input with the capability's input schema, runs
+ * the handler with a HandlerContext, validates the output with its output schema. Like the runtime,
+ * the output is returned exactly and the error is scrubbed of the lease's secret values.
+ * (test/platform.test.ts and test/fidelity.test.ts run the real platform.)
  */
 export async function runCapability(
   connector: ConnectorDefinition,
@@ -111,6 +128,6 @@ export async function runCapability(
     const validated = capability.outputSchema!.parse(output);
     return { status: 'completed', output: validated, ...sink };
   } catch (error) {
-    return { status: 'failed', error, ...sink };
+    return { status: 'failed', error: scrubError(error, harnessSecrets(opts.token)), ...sink };
   }
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatform, generateSealingKey, isIntegrationError, type Platform } from '@integration/platform';
+import { durableRecordsText } from '@integration/platform/testing';
 import { allNotionScopes, notion } from '../src/index';
 import { fakeIds, startFakeNotion, type FakeNotion } from '../src/testing/index';
 
@@ -32,14 +33,6 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function everythingDurable(): Promise<string> {
-  const runs = await platform.stores.ledger.listRuns();
-  const parts: unknown[] = [runs, await platform.connections(), await platform.installs()];
-  for (const run of runs) {
-    parts.push(await platform.attempts(run.runId), await platform.events(run.runId), await platform.runArtifacts(run.runId), await platform.reviewPacket(run.runId));
-  }
-  return JSON.stringify(parts);
-}
 
 describe('notion through platform.invoke (auth install, control plane, direct runtime)', () => {
   it('every operation runs twice with identical outputs and the same event/artifact shape', async () => {
@@ -102,7 +95,7 @@ describe('notion through platform.invoke (auth install, control plane, direct ru
   });
 
   it('the canary token never reaches a durable record, event, artifact reference or review packet', async () => {
-    const durable = await everythingDurable();
+    const durable = await durableRecordsText(platform);
     expect(durable.length).toBeGreaterThan(1000);
     expect(durable).not.toContain(CANARY);
   });
@@ -131,6 +124,6 @@ describe('notion through platform.invoke (auth install, control plane, direct ru
     expect(lease.payload.access_token).toMatch(/^secret_oauth_/);
     const result = await platform.invoke('notion.users.get_self', {}, { connectionId: completed.connection.connectionId });
     expect(result.output).toMatchObject({ data: { id: fakeIds.bot } });
-    expect(await everythingDurable()).not.toMatch(/nrt_[0-9a-f]{32}/);
+    expect(await durableRecordsText(platform)).not.toMatch(/nrt_[0-9a-f]{32}/);
   });
 });

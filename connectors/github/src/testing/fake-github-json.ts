@@ -50,7 +50,14 @@ export function wireFormat(api: () => string, web: () => string) {
       timeline_url: `${url}/timeline`,
       performed_via_github_app: null,
       state_reason: issue.stateReason,
+      ...pinnedCommentJson(repo, issue),
     };
+  };
+  /** GitHub's `pinned_comment`: the issue comment, with `pin: { pinned_at, pinned_by }`. Absent when nothing is pinned. */
+  const pinnedCommentJson = (repo: RepoState, issue: IssueState) => {
+    const comment = issue.pinned ? repo.comments.get(issue.pinned.commentId) : undefined;
+    if (!issue.pinned || !comment) return {};
+    return { pinned_comment: { ...commentJson(repo, comment), pin: { pinned_at: issue.pinned.pinnedAt, pinned_by: userObject(issue.pinned.pinnedBy, web(), api()) } } };
   };
   const commentJson = (repo: RepoState, comment: CommentState) => ({
     url: `${repoUrl(repo)}/issues/comments/${comment.id}`,

@@ -19,6 +19,8 @@ export interface FakeIssueSeed {
   author?: string;
   pullRequest?: boolean;
   comments?: Array<{ id: number; body: string; author?: string }>;
+  /** Pin one of `comments` (GitHub's issue JSON then carries `pinned_comment` with its `pin`). */
+  pinnedComment?: { commentId: number; pinnedBy: string };
 }
 
 export interface FakeRepoSeed {
@@ -48,6 +50,8 @@ export interface IssueState {
   updatedAt: string;
   closedAt: string | null;
   closedBy: string | null;
+  /** The pinned comment of the issue, if any (`pinned_comment.pin` in GitHub's JSON). */
+  pinned?: { commentId: number; pinnedBy: string; pinnedAt: string } | null;
 }
 
 export interface CommentState {
@@ -147,6 +151,9 @@ export function seedRepos(seeds: FakeRepoSeed[]): Map<string, RepoState> {
         updatedAt: createdAt,
         closedAt: issue.state === 'closed' ? iso(BASE_TIME + issue.number * 3_600_000 + 60_000) : null,
         closedBy: issue.state === 'closed' ? issue.author ?? FAKE_GITHUB_LOGIN : null,
+        ...(issue.pinnedComment
+          ? { pinned: { commentId: issue.pinnedComment.commentId, pinnedBy: issue.pinnedComment.pinnedBy, pinnedAt: iso(BASE_TIME + issue.number * 3_600_000 + 180_000) } }
+          : {}),
       });
       for (const comment of issue.comments ?? []) {
         const at = iso(BASE_TIME + issue.number * 3_600_000 + 120_000);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectorError, defineTrigger, issuesOf, redact, type HandlerContext } from '@integration/contracts';
+import { ConnectorError, defineTrigger, issuesOf, type HandlerContext } from '@integration/contracts';
 import { IssueNumberSchema, RepoSchema } from '../schemas';
 
 const WebhookUserSchema = z.looseObject({
@@ -99,7 +99,6 @@ async function handleIssueOpened(signal: IssueOpenedSignal, ctx: HandlerContext)
     });
   }
   const output = projectIssueOpened(parsed.data);
-  const secrets = Object.values(ctx.lease.payload);
   ctx.emit({
     type: 'connector.github.issue.received',
     stream: 'control',
@@ -109,7 +108,8 @@ async function handleIssueOpened(signal: IssueOpenedSignal, ctx: HandlerContext)
   await ctx.artifact({
     type: 'tool_output',
     slug: 'issue_opened',
-    content: redact({ triggerId: 'github.issue.opened', signal: output }, { secrets }),
+    // The runtime redacts the lease's secret values (e.g. the webhook secret) from artifacts.
+    content: { triggerId: 'github.issue.opened', signal: output },
     metadata: { triggerId: 'github.issue.opened' },
   });
   return output;

@@ -1,10 +1,15 @@
 import {
   ArtifactRefSchema,
+  KnownSecrets,
   ManualClock,
   canonicalJson,
   checksumOf,
   isoAt,
   parseAt,
+  redact,
+  redactingLogger,
+  scrubError,
+  secretValuesOf,
   type ArtifactInput,
   type ArtifactRef,
   type ConnectorDefinition,
@@ -14,9 +19,12 @@ import {
 } from '@integration/contracts';
 
 /**
- * A stand-in for the direct runtime until the platform exists: parses input with the capability's
- * input schema (like the control plane), builds a HandlerContext, runs the handler, validates the
- * output with the output schema, and keeps the events, artifacts (with their bytes) and log lines.
+ * A light stand-in for the direct runtime: parses input with the capability's input schema (like
+ * the control plane), builds a HandlerContext, runs the handler, validates the output with the
+ * output schema, and keeps the events, artifacts (with their bytes) and log lines. Like the
+ * runtime, it redacts the lease's secret values (by value) from event payloads, artifact content
+ * and metadata, log lines and the error, and returns the output exactly as the handler made it.
+ * (test/platform.test.ts and test/fidelity.test.ts run the real platform.)
  */
 export interface HarnessOptions {
   token?: string | null;
@@ -53,13 +61,15 @@ export async function runCapability(connector: ConnectorDefinition, capabilityId
   const artifacts: RecordedArtifact[] = [];
   const logs: string[] = [];
   const payload: Record<string, string> = { ...(options.token === null ? {} : { access_token: options.token ?? 'gho_fake_github_token_0123456789abcdef' }), ...options.extraSecrets };
-  const logger: Logger = {
+  const secrets = KnownSecrets.of(secretValuesOf(payload));
+  const sink: Logger = {
     debug: (obj, msg) => logs.push(JSON.stringify([obj, msg])),
     info: (obj, msg) => logs.push(JSON.stringify([obj, msg])),
     warn: (obj, msg) => logs.push(JSON.stringify([obj, msg])),
     error: (obj, msg) => logs.push(JSON.stringify([obj, msg])),
-    child: () => logger,
+    child: () => sink,
   };
+  const logger = redactingLogger(sink, { secrets });
   const ctx: HandlerContext = {
     lease: {
       leaseId: 'lease_01JTEST',
@@ -84,9 +94,10 @@ export async function runCapability(connector: ConnectorDefinition, capabilityId
     extensions: {},
     clock,
     emit: (event) => {
-      events.push(event);
+      events.push({ ...event, payload: redact(event.payload, { secrets }) });
     },
-    artifact: async (artifact) => {
+    artifact: async (original) => {
+      const artifact: ArtifactInput = { ...original, content: redact(original.content, { secrets }), ...(original.metadata ? { metadata: redact(original.metadata, { secrets }) } : {}) };
       const text = typeof artifact.content === 'string' ? artifact.content : artifact.content instanceof Uint8Array ? Buffer.from(artifact.content).toString('utf8') : canonicalJson(artifact.content);
       const checksum = checksumOf(text);
       const size = Buffer.byteLength(text);
@@ -110,6 +121,6 @@ export async function runCapability(connector: ConnectorDefinition, capabilityId
     const checked = capability.outputSchema ? parseAt(capability.outputSchema, output, `output of ${capabilityId}`, 'invalid_output') : output;
     return { output: checked, error: null, events, artifacts, logs };
   } catch (error) {
-    return { output: null, error, events, artifacts, logs };
+    return { output: null, error: scrubError(error, secrets), events, artifacts, logs };
   }
 }

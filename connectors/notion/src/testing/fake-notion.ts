@@ -1,6 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fakeIds, FAKE_WORKSPACE_NAME, seedBlocks, seedDatabases, seedDataSources, seedPages, stableUuid, type Json, type JsonObject } from './fake-notion-data';
+import {
+  fakeIds,
+  FAKE_WORKSPACE_NAME,
+  seedBlocks,
+  seedDatabases,
+  seedDataSources,
+  seedPages,
+  stableUuid,
+  type DatabaseRecord,
+  type DataSourceRecord,
+  type Json,
+  type JsonObject,
+  type PageRecord,
+} from './fake-notion-data';
 import { FakeValidationError } from './fake-notion-query';
 import { NotionHttpError, normalizeId, pageObject, routes, type State } from './fake-notion-routes';
 
@@ -35,6 +48,8 @@ export interface FakeNotionOptions {
   now?: string;
   /** OAuth client the token endpoint accepts (Basic auth). */
   oauthClient?: { clientId: string; clientSecret: string };
+  /** Records added to the seeded workspace (a test's own databases, data sources and pages). */
+  extraSeed?: { databases?: DatabaseRecord[]; dataSources?: DataSourceRecord[]; pages?: PageRecord[] };
 }
 
 export interface FakeNotion {
@@ -80,9 +95,9 @@ export async function startFakeNotion(options: FakeNotionOptions = {}): Promise<
   const restricted = new Set<string>([fakeIds.restrictedPage]);
   const state: State = {
     now: options.now ?? '2026-01-15T12:00:00.000Z',
-    dataSources: new Map(seedDataSources().map((s) => [s.id, s])),
-    databases: new Map(seedDatabases().map((d) => [d.id, d])),
-    pages: new Map(seedPages().map((p) => [p.id, p])),
+    dataSources: new Map([...seedDataSources(), ...(options.extraSeed?.dataSources ?? [])].map((s) => [s.id, s])),
+    databases: new Map([...seedDatabases(), ...(options.extraSeed?.databases ?? [])].map((d) => [d.id, d])),
+    pages: new Map([...seedPages(), ...(options.extraSeed?.pages ?? [])].map((p) => [p.id, p])),
     blocks: new Map(seedBlocks().map((b) => [b.id, b])),
     comments: new Map(),
   };
