@@ -24,6 +24,6 @@ export { renderHuman, renderHumanRun, renderJson } from './render';
 export { runConformanceCli, CLI_USAGE, type CliIo } from './cli';
 export { discoverConnectorPackages, loadConnectorPackage, connectorsOfModule, factoryNameOf, isConnectorDefinition, type ConnectorPackage } from './discovery';
 export { capturingLogger, type CapturingLogger, type LogEntry } from './fixtures/capturing-logger';
-export { canaryPayload, canaryForms, findCanaries } from './fixtures/canary';
+export { canaryPayload, canaryForms, findCanaries, shortCanaries, SHORT_CANARY_LENGTHS } from './fixtures/canary';
 export { VOLATILE_KEYS } from './fixtures/normalize';
 export { eventTypesMatch } from './suites/deterministic-fixtures';

@@ -113,11 +113,21 @@ describe('fixture checks', () => {
     expect(failedChecks(report)[0]!.check.message).toContain('/title must be string');
   });
 
-  it('credentials in the input instead of the lease fail lease_only', async () => {
+  it('a lease secret value in the input or the extensions fails lease_only; field names alone do not', async () => {
+    const lease = { payload: { access_token: 'k-123456789', pin: '4921' } };
     const broken = mutate(sampleConnector(), (d) => {
-      d.conformance!.fixtures = [{ capabilityId: 'sample.item.create', input: { title: 'x' }, extensions: { apiKey: 'k-123456789' } }];
+      d.conformance!.fixtures = [
+        { capabilityId: 'sample.item.create', input: { title: 'x' }, lease, extensions: { apiKey: 'k-123456789' } },
+        { capabilityId: 'sample.item.create', input: { title: 'pin 4921' }, lease },
+        // Secret-sounding names with values the lease does not hold, and a short value inside a longer word.
+        { capabilityId: 'sample.item.create', input: { title: 'item49215' }, lease, extensions: { pageToken: 'cursor-1', apiKey: 'public', password: 'none' } },
+      ];
     });
-    expect(failed(await runConformance(broken, fixturesOnly))).toEqual(['deterministic_fixtures/sample.item.create#1.lease_only']);
+    const report = await runConformance(broken, { suites: ['deterministic_fixtures'] });
+    expect(failed(report)).toEqual(['deterministic_fixtures/sample.item.create#1.lease_only', 'deterministic_fixtures/sample.item.create#2.lease_only']);
+    expect(failedChecks(report)[0]!.check.message).toContain('also in the extensions');
+    expect(failedChecks(report)[1]!.check.message).toContain('also in the input');
+    expect(JSON.stringify(report)).not.toContain('k-123456789');
   });
 
   it('unmet expectations, output schema violations, no connector event and no artifact are each reported', async () => {

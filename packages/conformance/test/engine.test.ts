@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { runConformance, failedChecks, SUITE_IDS, type ConformanceReport } from '../src';
+import type { Runtime } from '@integration/contracts';
+import { createDirectRuntime } from '@integration/direct-runtime';
+import { runConformance, failedChecks, SUITE_IDS, type ConformanceReport, type RuntimeDeps } from '../src';
 import { mutate, sampleConnector, SAMPLE_TOKEN } from './support/sample-connector';
 
 const failed = (report: ConformanceReport) => failedChecks(report).map(({ suite, check }) => `${suite}/${check.id}`);
@@ -15,7 +17,7 @@ describe('runConformance on a valid connector', () => {
     expect(report.suites.every((s) => s.status === 'passed')).toBe(true);
     expect(report.connectorId).toBe('sample');
     const ids = report.suites.flatMap((s) => s.checks.map((c) => c.id));
-    for (const id of ['sample.item.fetch#1.deterministic', 'sample.session.turn#1.deterministic', 'sample.item.fetch#1.canary.logs', 'sample.item.created.verification', 'sample.item.fetch.scopes_covered']) {
+    for (const id of ['sample.item.fetch#1.deterministic', 'sample.session.turn#1.deterministic', 'sample.item.fetch#1.canary.logs', 'sample.item.fetch#1.error_cause.errors', 'sample.item.fetch#1.error_aggregate.errors', 'sample.item.created.verification', 'sample.item.fetch.scopes_covered']) {
       expect(ids).toContain(id);
     }
   });
@@ -108,15 +110,41 @@ describe('a deliberately broken connector fails exactly the right check', () => 
     expect(JSON.stringify(report)).not.toMatch(/canary_accesstoken_[0-9a-f]{32}/);
   });
 
-  it('a base64-encoded canary in an event (which value redaction cannot see) → secret_redaction events', async () => {
+  it('a hex-encoded canary in an event (a spelling value redaction does not know) → secret_redaction events', async () => {
+    const report = await runConformance(
+      leaking((token, ctx) => {
+        ctx.emit({ type: 'connector.sample.debug', payload: { fingerprint: Buffer.from(`user:${token}`).toString('hex') } });
+        return {};
+      }),
+    );
+    expect(failed(report)).toEqual(['secret_redaction/sample.item.create#1.canary.events']);
+    expect(messageOf(report, 'sample.item.create#1.canary.events')).toContain('(hex)');
+  });
+
+  it('a base64-encoded canary in an event is redacted by value, so nothing fails', async () => {
     const report = await runConformance(
       leaking((token, ctx) => {
         ctx.emit({ type: 'connector.sample.debug', payload: { basic: Buffer.from(`user:${token}`).toString('base64') } });
         return {};
       }),
     );
-    expect(failed(report)).toEqual(['secret_redaction/sample.item.create#1.canary.events']);
-    expect(messageOf(report, 'sample.item.create#1.canary.events')).toContain('(base64)');
+    expect(failed(report)).toEqual([]);
+  });
+
+  it('a short lease secret (1–5 characters) echoed as a word into the output → secret_redaction output (short)', async () => {
+    const report = await runConformance(
+      mutate(sampleConnector(), (d) => {
+        const cap = d.capabilities.find((c) => c.id === 'sample.item.create')!;
+        const original = cap.handler!;
+        // Only the short values: the long canary stays out, so the finding is the whole-token one.
+        cap.handler = async (input, ctx) => ({ ...((await original(input, ctx)) as Record<string, unknown>), title: `pins ${Object.values(ctx.lease.payload).filter((v) => v.length < 6).join(', ')}` });
+      }),
+      { suites: ['secret_redaction'] },
+    );
+    expect(failed(report)).toEqual(['secret_redaction/sample.item.create#1.canary.output']);
+    expect(messageOf(report, 'sample.item.create#1.canary.output')).toContain('leaked into the output (short)');
+    const run = report.suites.find((s) => s.id === 'secret_redaction')!.checks.find((c) => c.id === 'sample.item.create#1.canary.run')!;
+    expect(run.message).toContain('5 short ones (1, 2, 3, 4, 5 characters)');
   });
 
   it('a hex-encoded canary in a log line → secret_redaction logs', async () => {
@@ -127,6 +155,51 @@ describe('a deliberately broken connector fails exactly the right check', () => 
       }),
     );
     expect(failed(report)).toEqual(['secret_redaction/sample.item.create#1.canary.logs']);
+  });
+
+  /** The real direct runtime, except that it puts back into the returned error what `keep` copied of the raw handler error. */
+  const forgetful = (keep: (thrown: Error) => Error | undefined) => ({
+    direct: (deps: RuntimeDeps): Runtime => {
+      const real = createDirectRuntime({ artifactPayloads: deps.artifactPayloads });
+      return {
+        runtimeClass: 'direct',
+        async execute(capability, input, context) {
+          let kept: Error | undefined;
+          const handler = capability.handler!;
+          const watched = async (i: unknown, c: Parameters<typeof handler>[1]) => {
+            try {
+              return await handler(i, c);
+            } catch (error) {
+              kept = keep(error as Error);
+              throw error;
+            }
+          };
+          const result = await real.execute({ ...capability, handler: watched }, input, context);
+          if (result.status === 'failed' && kept) Object.defineProperty(result.error, 'cause', { value: kept, configurable: true });
+          return result;
+        },
+      };
+    },
+  });
+
+  it('a runtime that scrubs the error but not its cause chain → secret_redaction error_cause errors', async () => {
+    const report = await runConformance(sampleConnector(), {
+      runtimes: forgetful((e) => {
+        const deep = (e.cause as Error | undefined)?.cause as Error | undefined;
+        return deep ? new Error('upstream request failed', { cause: new Error(deep.message) }) : undefined;
+      }),
+    });
+    expect(failed(report)).toEqual(['secret_redaction/sample.item.fetch#1.error_cause.errors']);
+    expect(messageOf(report, 'sample.item.fetch#1.error_cause.errors')).toMatch(/cause chain leaked into errors \((plain, short|short, plain)\)/);
+    expect(JSON.stringify(report)).not.toMatch(/canary_accesstoken_[0-9a-f]{32}/);
+  });
+
+  it("a runtime that scrubs the cause chain but not an AggregateError's errors → secret_redaction error_aggregate errors", async () => {
+    const report = await runConformance(sampleConnector(), {
+      runtimes: forgetful((e) => (e.cause instanceof AggregateError ? new AggregateError(e.cause.errors.map((inner: Error) => new Error(inner.message)), e.cause.message) : undefined)),
+    });
+    expect(failed(report)).toEqual(['secret_redaction/sample.item.fetch#1.error_aggregate.errors']);
+    expect(messageOf(report, 'sample.item.fetch#1.error_aggregate.errors')).toContain('aggregated errors leaked into errors');
   });
 
   it('webhook trigger without verification → ingress_definition_discipline', async () => {

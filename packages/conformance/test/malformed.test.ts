@@ -41,6 +41,18 @@ describe('malformed hand-built definitions', () => {
     );
   });
 
+  it('a runtime class or kind that cannot be printed is reported, not thrown', async () => {
+    // A counterexample fast-check found: objects without a callable toString inside messages.
+    const base = sampleConnector();
+    const op = { ...base.operations[0]!, runtimeClass: { toString: [] } };
+    const cap = { ...base.capabilities[0]!, kind: { toString: [] }, trigger: {} };
+    const draft = { ...base, operations: [op, ...base.operations.slice(1)], capabilities: [cap, ...base.capabilities.slice(1)], conformance: { fixtures: [] } };
+    const report = await runConformance(draft as never);
+    const failed = failedChecks(report);
+    expect(failed.filter((f) => f.check.id.endsWith('.exception')).map((f) => f.check.message)).toEqual([]);
+    expect(failed.map((f) => f.check.id)).toContain('manifest.capabilities_derived');
+  });
+
   it('junk inside operations, capabilities and fixtures is reported, not thrown', async () => {
     const report = await runConformance({
       id: 5,

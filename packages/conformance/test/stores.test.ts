@@ -68,6 +68,32 @@ describe('runStoreConformance (runner-agnostic API)', () => {
     expect(report.results[0]!.message).toMatch(/duplicate_record/);
   });
 
+  it('fails the sealed-run and restart checks against adapters that page by creation or drop the lost error', async () => {
+    const byCreation = async (): Promise<Stores> => {
+      const stores = memoryStores();
+      stores.ledger.listSealedRuns = async (after, limit) => (await stores.ledger.listRuns()).filter((r) => r.sealedInput !== null && (after === null || r.runId > after)).slice(0, limit);
+      return stores;
+    };
+    const sealed = await runStoreConformance({ name: 'by-creation', create: byCreation }, { only: ['ledger.sealed_runs.pages'] });
+    expect(sealed.results.map((r) => r.status)).toEqual(['failed']);
+    const dropsError = async (): Promise<Stores> => {
+      // Inside transactions (where restartRun works), updateAttempt forgets the error of the patch.
+      const stores = memoryStores();
+      const transaction = stores.transaction.bind(stores);
+      const forgetful = (ledger: Stores['ledger']): Stores['ledger'] =>
+        new Proxy(ledger, {
+          get: (target, key) =>
+            key === 'updateAttempt'
+              ? (id: string, { error: _error, ...patch }: Parameters<Stores['ledger']['updateAttempt']>[1], fence: Parameters<Stores['ledger']['updateAttempt']>[2]) => target.updateAttempt(id, patch, fence)
+              : (Reflect.get(target, key) as (...args: unknown[]) => unknown).bind(target),
+        });
+      stores.transaction = (fn) => transaction((tx) => fn({ ...tx, ledger: forgetful(tx.ledger) }));
+      return stores;
+    };
+    const restart = await runStoreConformance({ name: 'drops-error', create: dropsError }, { only: ['ledger.restart_run.closes_lost_attempts'] });
+    expect(restart.results.map((r) => r.status)).toEqual(['failed']);
+  });
+
   it('turns a throwing factory into failed results, never a crash', async () => {
     const check: StoreCheck = { id: 'x', title: 'x', run: async () => undefined };
     const report = await runStoreConformance(

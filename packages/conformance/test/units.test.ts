@@ -11,6 +11,7 @@ import {
   renderHuman,
   renderJson,
   runConformance,
+  shortCanaries,
   type ConformanceReport,
 } from '../src';
 import { differences, maskVolatile, normalizedDigest, volatileIdsOf } from '../src/fixtures/normalize';
@@ -50,6 +51,32 @@ describe('canary search', () => {
     expect(a.api_token).toMatch(/^canary_apitoken_[0-9a-f]{32}$/);
     expect(canaryPayload(undefined, [])).toHaveProperty('access_token');
     expect(canaryForms('abc').map((f) => f.form)).toContain('plain');
+  });
+});
+
+describe('short canaries', () => {
+  it('are found only as whole tokens, never inside a longer word or as encodings', () => {
+    expect(findCanaries('pin k3x.', ['k3x'])).toEqual(['short']);
+    expect(findCanaries('{"pin":"q"}', ['q'])).toEqual(['short']);
+    expect(findCanaries('itemk3x k3x_1 k3x9 queue', ['k3x', 'q'])).toEqual([]);
+    expect(findCanaries(Buffer.from('k3x').toString('hex'), ['k3x'])).toEqual([]);
+  });
+
+  it('are 1–5 characters with a letter, distinct, and never a word the avoided text already holds', () => {
+    const singleLetters = 'abcdefghijklmnopqrstuvwxyz'.split('').join(' ');
+    for (let round = 0; round < 20; round += 1) {
+      const chosen = shortCanaries(singleLetters);
+      // Every 1-character candidate with a letter is taken: that length is left out.
+      expect(Object.keys(chosen)).toEqual(['canary_short_2', 'canary_short_3', 'canary_short_4', 'canary_short_5']);
+      for (const [field, value] of Object.entries(chosen)) {
+        expect(value).toMatch(/^[a-z0-9]+$/);
+        expect(value).toMatch(/[a-z]/);
+        expect(value).toHaveLength(Number(field.at(-1)));
+        expect(findCanaries(singleLetters, [value])).toEqual([]);
+      }
+      expect(new Set(Object.values(chosen)).size).toBe(4);
+    }
+    expect(Object.keys(shortCanaries(''))).toEqual(['canary_short_1', 'canary_short_2', 'canary_short_3', 'canary_short_4', 'canary_short_5']);
   });
 });
 

@@ -5,6 +5,7 @@ import { dispatchChecks } from './checks/dispatch';
 import { durabilityChecks } from './checks/durability';
 import { ingressChecks } from './checks/ingress';
 import { ledgerChecks } from './checks/ledger';
+import { ledgerRecoveryChecks } from './checks/ledger-recovery';
 import { ledgerStepChecks } from './checks/ledger-steps';
 import { routeChecks } from './checks/routes';
 import { transactionChecks } from './checks/transactions';
@@ -15,6 +16,7 @@ export function defineStoreBattery(): StoreCheck[] {
   return [
     ...ledgerChecks,
     ...ledgerStepChecks,
+    ...ledgerRecoveryChecks,
     ...authChecks,
     ...ingressChecks,
     ...routeChecks,

@@ -1,6 +1,6 @@
 import { isPlaceholderSchema, isZodSchema, type OperationDefinition, type TriggerDefinition } from '@integration/contracts';
 import type { CheckResult, SuiteResult } from '../report';
-import { sourceOf, type SuiteContext } from './context';
+import { labelOf, sourceOf, type SuiteContext } from './context';
 import { check, fail, isRecord, pass, suiteOf } from './support';
 
 /**
@@ -13,7 +13,7 @@ export function capabilityContracts(ctx: SuiteContext): SuiteResult {
   for (const cap of ctx.capabilities) {
     const source = sourceOf(ctx, cap);
     if (!source) {
-      checks.push(fail(`${cap.id}.source`, `capability ${cap.id} (${cap.kind}) maps back to no authored ${cap.kind === 'trigger' ? 'trigger' : 'operation'}`));
+      checks.push(fail(`${cap.id}.source`, `capability ${cap.id} (${labelOf(cap.kind)}) maps back to no authored ${cap.kind === 'trigger' ? 'trigger' : 'operation'}`));
       continue;
     }
     // Which list it came from decides its kind (a hand-built source may lack `kind`).

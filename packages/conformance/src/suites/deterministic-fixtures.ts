@@ -123,6 +123,7 @@ export async function deterministicFixtures(ctx: SuiteContext, plans: FixturePla
       }
       return done;
     }, ctx.options.fixtureTimeoutMs);
+    plan.baseline = runs[0]!;
     const secrets = Object.values(payload);
     const results = runChecks(ctx, plan, runs[0]!, runs[1]!);
     if (teardownError !== null) results.push(fail(`${plan.label}.teardown`, `the fixture environment's teardown threw: ${describeError(teardownError)}`));

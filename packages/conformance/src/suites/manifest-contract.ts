@@ -48,9 +48,9 @@ export function manifestContract(ctx: SuiteContext): SuiteResult {
     const source = op ?? trigger;
     if (!source) continue;
     const kind = op ? 'operation' : 'trigger';
-    if (cap.kind !== kind) problems.push(`${cap.id}: kind ${cap.kind} but derived from a ${kind}`);
+    if (cap.kind !== kind) problems.push(`${cap.id}: kind ${labelOf(cap.kind)} but derived from a ${kind}`);
     if (cap.connectorId !== connector.id) problems.push(`${cap.id}: connectorId ${labelOf(cap.connectorId)} is not ${ctx.connectorLabel}`);
-    if (cap.runtimeClass !== source.runtimeClass) problems.push(`${cap.id}: runtimeClass ${cap.runtimeClass} but its ${kind} says ${source.runtimeClass}`);
+    if (cap.runtimeClass !== source.runtimeClass) problems.push(`${cap.id}: runtimeClass ${labelOf(cap.runtimeClass)} but its ${kind} says ${labelOf(source.runtimeClass)}`);
     if (JSON.stringify(sortedCopy(stringsOf(cap.requiredScopes))) !== JSON.stringify(sortedCopy(stringsOf(source.scopes)))) problems.push(`${cap.id}: requiredScopes differ from its ${kind}'s scopes`);
     const schema = op ? op.input : trigger!.signal;
     if (cap.inputSchema !== schema) problems.push(`${cap.id}: inputSchema is not its ${kind}'s ${op ? 'input' : 'signal'} schema`);

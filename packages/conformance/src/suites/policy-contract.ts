@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PolicyContractSchema, SandboxSchema } from '@integration/contracts';
 import type { CheckResult, SuiteResult } from '../report';
-import { sourceOf, type SuiteContext } from './context';
+import { labelOf, sourceOf, type SuiteContext } from './context';
 import { check, fail, pass, stringsOf, suiteOf } from './support';
 
 const StringList = z.array(z.string().min(1));
@@ -29,7 +29,7 @@ export function policyContract(ctx: SuiteContext): SuiteResult {
     checks.push(pass(`${cap.id}.policy`, 'policy declared'));
     const runtimes = stringsOf(policy.runtime?.allowed);
     checks.push(
-      check(`${cap.id}.policy.runtime`, runtimes.includes(cap.runtimeClass), `runtime ${cap.runtimeClass} allowed`, `policy.runtime.allowed [${runtimes.join(', ')}] excludes the capability's own runtime class ${cap.runtimeClass}: it could never run`),
+      check(`${cap.id}.policy.runtime`, runtimes.includes(cap.runtimeClass), `runtime ${labelOf(cap.runtimeClass)} allowed`, `policy.runtime.allowed [${runtimes.join(', ')}] excludes the capability's own runtime class ${labelOf(cap.runtimeClass)}: it could never run`),
     );
     const ops = stringsOf(policy.allowedOperations);
     checks.push(check(`${cap.id}.policy.allowed_operations`, ops.includes(cap.id), 'may run as itself', `policy.allowedOperations [${ops.join(', ')}] excludes ${cap.id}: it could never be admitted`));
