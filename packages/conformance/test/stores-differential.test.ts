@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isIntegrationError, isoAt, memoryStores, type DispatchSettlement, type StoreSet, type Stores } from '@integration/contracts';
+import { isIntegrationError, isoAt, type DispatchSettlement, type StoreSet, type Stores } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { sqliteStores } from '@integration/store-local';
 import { postgresStores } from '@integration/store-postgres';
 import { T0, artifact, attempt, checkpoint, event, job, route, run } from '../src/stores/fixtures';
@@ -171,7 +172,7 @@ async function apply(s: StoreSet, op: Op): Promise<unknown> {
     case 'enqueue':
       return s.dispatch.enqueue(job(`disp_${op.j}`, { availableAt: at(op.available) }, op.j));
     case 'claim':
-      return s.dispatch.claim({ workerId: op.worker, limit: op.limit, leaseMs: op.lease * 1000, now: T0 + op.now * 1000 });
+      return s.dispatch.claim({ leaseOwner: op.worker, limit: op.limit, leaseMs: op.lease * 1000, now: T0 + op.now * 1000 });
     case 'heartbeat':
       return s.dispatch.heartbeat(op.js.map((j) => `disp_${j}`), op.worker, at(op.until));
     case 'settle': {

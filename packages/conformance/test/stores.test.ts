@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { memoryStores, type Stores } from '@integration/contracts';
+import { type Stores } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { sqliteStores } from '@integration/store-local';
 import { defineStoreBattery, registerStoreBattery, runStoreConformance, type StoreCheck } from '../src/stores';
 

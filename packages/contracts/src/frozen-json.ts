@@ -35,7 +35,10 @@ function copyValue(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const cloned = copyValue((value as Record<string, unknown>)[key]);
-    if (cloned !== undefined) out[key] = cloned;
+    if (cloned === undefined) continue;
+    // An own `__proto__` key (JSON.parse makes one) is data: assigning it would set the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: cloned, enumerable: true, writable: true, configurable: true });
+    else out[key] = cloned;
   }
   return Object.freeze(out);
 }

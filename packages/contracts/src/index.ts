@@ -28,6 +28,7 @@ export * from './records/invocation-request';
 export * from './records/auth';
 export * from './records/dispatch-job';
 export * from './records/webhook-route';
+export * from './records/record-builders';
 
 export * from './authoring/auth-spec';
 export * from './authoring/policy-contract';
@@ -43,7 +44,6 @@ export { definitionError } from './authoring/definition-error';
 
 export * from './runtime/logger';
 export * from './runtime/runtime';
-export { memoryArtifactPayloads } from './runtime/memory-artifact-payloads';
 
 export * from './stores/ledger-store';
 export * from './stores/auth-store';
@@ -51,10 +51,9 @@ export * from './stores/ingress-store';
 export * from './stores/dispatch-store';
 export * from './stores/route-store';
 export * from './stores/stores';
+export type { StoreCapabilities } from './stores/store-capabilities';
 export { checkFence } from './stores/fence';
 export { restartRun, closeOpenAttempts, openAttemptStatuses, type AttemptRestart, type RestartedRun, type LostEventBuilder } from './stores/attempt-rules';
 export * as dispatchRules from './stores/dispatch-rules';
+export * as ledgerRules from './stores/ledger-rules';
 export { routeOrder, routeMatches } from './stores/route-rules';
-
-export { memoryStores } from './memory/memory-stores';
-export { Mutex, KeyedMutex } from './memory/mutex';

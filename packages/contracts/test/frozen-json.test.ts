@@ -29,8 +29,8 @@ describe('frozen JSON', () => {
         expect(redacted).toEqual(viaJson);
         expect(isDeeplyFrozen(copied) && isDeeplyFrozen(redacted)).toBe(true);
       }),
-      // -0 once failed a CI run: JSON reads it back as 0.
-      { examples: [[-0], [[-0]], [{ n: -0 }]] },
+      // -0 once failed a CI run (JSON reads it back as 0); so did an own `__proto__` key.
+      { examples: [[-0], [[-0]], [{ n: -0 }], [JSON.parse('{"__proto__":""}')], [JSON.parse('{"a":{"__proto__":{"b":1}}}')]] },
     );
   });
 

@@ -26,7 +26,7 @@ export abstract class SqliteAccess {
     try {
       if (this.inTransaction) return this.exec(fn);
       // A busy file is retried asynchronously (fn fails at lock acquisition, before any write).
-      return await this.h.retryBusy(() => (this.h.mutex.held ? this.h.mutex.run(() => this.exec(fn)) : this.exec(fn)));
+      return await this.h.retryBusy(() => (this.h.mutex.isLocked() ? this.h.mutex.runExclusive(() => this.exec(fn)) : this.exec(fn)));
     } catch (error) {
       throw toStoreError(error);
     }

@@ -118,7 +118,7 @@ export class SqliteAuthStore extends SqliteAccess implements AuthStore {
    * in-process keyed mutex is enough (a lock row written there would stay invisible until commit).
    */
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    if (this.inTransaction) return this.h.locks.run(`tx:${key}`, fn);
+    if (this.inTransaction) return this.h.locks.acquire(`tx:${key}`, fn);
     return withRowLock(this.h, (f) => this.write(f), key, this.lockOptions, fn);
   }
 }

@@ -105,13 +105,13 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
     );
   }
 
-  heartbeat(dispatchIds: string[], workerId: string, lockedUntil: string): Promise<string[]> {
+  heartbeat(dispatchIds: string[], leaseOwner: string, lockedUntil: string): Promise<string[]> {
     return this.write(() =>
       this.h.atomic(() => {
         const owned: string[] = [];
         for (const id of dispatchIds) {
           const job = this.read(id);
-          if (job && job.status === 'running' && job.lockedBy === workerId) {
+          if (job && job.status === 'running' && job.lockedBy === leaseOwner) {
             this.saveJob({ ...job, lockedUntil });
             owned.push(id);
           }
@@ -121,13 +121,13 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
     );
   }
 
-  settle(dispatchId: string, workerId: string, settlement: DispatchSettlement): Promise<DispatchJob> {
+  settle(dispatchId: string, leaseOwner: string, settlement: DispatchSettlement): Promise<DispatchJob> {
     return this.write(() =>
       this.h.atomic(() => {
         const job = this.read(dispatchId);
         if (!job) throw new NotFoundError('unknown_dispatch', `no dispatch ${dispatchId}`);
-        if (job.status !== 'running' || job.lockedBy !== workerId) {
-          throw new ConflictError('lock_lost', `worker ${workerId} no longer owns dispatch ${dispatchId}`, {
+        if (job.status !== 'running' || job.lockedBy !== leaseOwner) {
+          throw new ConflictError('lock_lost', `lease owner ${leaseOwner} no longer holds dispatch ${dispatchId}`, {
             details: { dispatchId, status: job.status, lockedBy: job.lockedBy },
           });
         }
@@ -180,7 +180,7 @@ export class SqliteDispatchStore extends SqliteAccess implements DispatchStore {
       const timer = setTimeout(done, timeoutMs);
       const poll = setInterval(() => {
         if (this.h.isClosed) return done();
-        if (!this.inTransaction && this.h.mutex.held) return;
+        if (!this.inTransaction && this.h.mutex.isLocked()) return;
         try {
           const version = this.h.workVersion();
           if (seen !== null && version !== seen) done();

@@ -1,7 +1,9 @@
 import { statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { KeyedMutex, Mutex, integrationError } from '@integration/contracts';
+import { integrationError } from '@integration/contracts';
+import { Mutex } from 'async-mutex';
+import AsyncLock from 'async-lock';
 import { applyMigrations } from './migrations';
 import { isBusy, toStoreError } from './errors';
 import { BackgroundCheckpointer } from './sqlite-checkpointer';
@@ -47,7 +49,7 @@ export interface SqliteHandleOptions {
 class SqliteFile {
   readonly db: Database.Database;
   readonly mutex = new Mutex();
-  readonly locks = new KeyedMutex();
+  readonly locks = new AsyncLock({ maxPending: Infinity });
   readonly workWaiters = new Set<() => void>();
   readonly statements = new Map<string, Database.Statement>();
   /** One reusable better-sqlite3 transaction function: BEGIN IMMEDIATE, or a SAVEPOINT when nested. */
@@ -152,7 +154,7 @@ export class SqliteHandle {
   get mutex(): Mutex {
     return this.file.mutex;
   }
-  get locks(): KeyedMutex {
+  get locks(): AsyncLock {
     return this.file.locks;
   }
   get workWaiters(): Set<() => void> {

@@ -1,9 +1,5 @@
 import {
-  ConflictError,
-  NotFoundError,
-  canonicalJson,
-  checkFence,
-  eventIdentity,
+  ledgerRules,
   type AggregatorFence,
   type AttemptCompletion,
   type AttemptCompletionResult,
@@ -19,8 +15,6 @@ import {
   type TargetDescriptor,
 } from '@integration/contracts';
 import { SqliteAccess, json, parseRecord, parseRecords } from './sqlite-access';
-
-const positionKey = (e: Pick<Event, 'runId' | 'attemptId' | 'seq'>) => `${e.runId}|${e.attemptId ?? ''}|${e.seq}`;
 
 export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   putRun(run: Run): Promise<void> {
@@ -112,7 +106,8 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
     return this.write(() =>
       this.h.atomic((): AttemptCompletionResult => {
         const { latest } = this.h.stmt('SELECT MAX(attempt) AS latest FROM attempts WHERE run_id = ?').get(completion.runId) as { latest: number | null };
-        if (latest !== null && latest > completion.expectLatestAttempt) return { applied: false, latestAttempt: latest };
+        const superseded = ledgerRules.supersededCompletion(latest, completion.expectLatestAttempt);
+        if (superseded) return superseded;
         for (const artifact of completion.artifacts) this.upsertArtifact(artifact);
         this.append(completion.events, completion.fence);
         const attempt = this.mergeAttempt(completion.attemptId, completion.attemptPatch, completion.fence);
@@ -175,22 +170,24 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
         `INSERT INTO runs (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record, has_sealed_input)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       )
-      .run(run.runId, run.capabilityId, run.connectorId, run.status, run.tenantId ?? null, run.idempotencyKey || null, run.createdAt, json(run), run.sealedInput != null ? 1 : 0);
-    if (inserted.changes === 0) {
-      if (this.h.stmt('SELECT 1 FROM runs WHERE run_id = ?').get(run.runId)) {
-        throw new ConflictError('duplicate_record', `run ${run.runId} already exists`);
-      }
-      throw new ConflictError('duplicate_record', `a run with idempotency key ${run.idempotencyKey} already exists`, {
-        details: { capabilityId: run.capabilityId, idempotencyKey: run.idempotencyKey },
-      });
-    }
+      .run(
+        run.runId,
+        run.capabilityId,
+        run.connectorId,
+        run.status,
+        run.tenantId ?? null,
+        ledgerRules.idempotencyKeyOf(run),
+        run.createdAt,
+        json(run),
+        ledgerRules.hasSealedInput(run) ? 1 : 0,
+      );
+    if (inserted.changes === 0) throw ledgerRules.duplicateRun(run, !!this.h.stmt('SELECT 1 FROM runs WHERE run_id = ?').get(run.runId));
   }
 
   /** Read, merge, write (the caller makes it atomic); the record is serialised once. */
   private mergeRun(runId: string, patch: RunPatch): Run {
     const current = parseRecord<Run>(this.h.stmt('SELECT record FROM runs WHERE run_id = ?').get(runId) as { record: string } | undefined);
-    if (!current) throw new NotFoundError('unknown_run', `no run ${runId}`);
-    const text = json({ ...current, ...patch });
+    const text = json(ledgerRules.patchedRun(current, runId, patch));
     const next = JSON.parse(text) as Run;
     this.h.stmt('UPDATE runs SET status = ?, record = ? WHERE run_id = ?').run(next.status, text, runId);
     return next;
@@ -200,60 +197,34 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
     const inserted = this.h
       .stmt('INSERT INTO attempts (attempt_id, run_id, attempt, record) VALUES (?, ?, ?, ?) ON CONFLICT (attempt_id) DO NOTHING')
       .run(attempt.attemptId, attempt.runId, attempt.attempt, json(attempt));
-    if (inserted.changes === 0) throw new ConflictError('duplicate_record', `attempt ${attempt.attemptId} already exists`);
+    if (inserted.changes === 0) throw ledgerRules.duplicateAttempt(attempt.attemptId);
   }
 
   private mergeAttempt(attemptId: string, patch: AttemptPatch, fence: AggregatorFence): Attempt {
-    const current = this.readAttempt(attemptId);
-    if (!current) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
-    checkFence(current, fence);
-    const text = json({ ...current, ...patch, aggregatorId: fence.aggregatorId, aggregatorEpoch: fence.aggregatorEpoch });
+    const text = json(ledgerRules.patchedAttempt(this.readAttempt(attemptId), attemptId, patch, fence));
     this.h.stmt('UPDATE attempts SET record = ? WHERE attempt_id = ?').run(text, attemptId);
     return JSON.parse(text) as Attempt;
   }
 
   /**
-   * Insert-first: each event goes in with ON CONFLICT DO NOTHING; only a taken position is read
-   * back and compared (identical → no-op, different → event_conflict). Runs inside `atomic`, so a
-   * rejected batch (conflict, fence) writes nothing.
+   * Insert-first: the first event at each position goes in with ON CONFLICT DO NOTHING; only a
+   * taken position is read back for the shared plan to compare. Runs inside `atomic` (a SAVEPOINT
+   * when nested), so a rejected batch (conflict, fence) writes nothing.
    */
   private append(events: Event[], fence?: AggregatorFence): void {
-    const batch = new Map<string, Event>();
-    const fencedAttempts = new Set<string>();
     const insert = this.h.stmt(
       'INSERT INTO events (run_id, attempt_key, attempt_id, attempt, seq, record) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, attempt_key, seq) DO NOTHING',
     );
-    for (const event of events) {
-      const key = positionKey(event);
-      const inBatch = batch.get(key);
-      if (!inBatch) {
-        const inserted = insert.run(event.runId, event.attemptId ?? '', event.attemptId ?? null, event.attempt ?? null, event.seq, json(event));
-        if (inserted.changes === 1) {
-          batch.set(key, event);
-          if (event.attemptId !== null) fencedAttempts.add(event.attemptId);
-          continue;
-        }
-      }
-      const existing =
-        inBatch ??
-        parseRecord<Event>(
-          this.h.stmt('SELECT record FROM events WHERE run_id = ? AND attempt_key = ? AND seq = ?').get(event.runId, event.attemptId ?? '', event.seq) as
-            | { record: string }
-            | undefined,
-        )!;
-      if (canonicalJson(eventIdentity(existing)) !== canonicalJson(eventIdentity(event))) {
-        throw new ConflictError('event_conflict', `a different event already holds ${event.runId} ${event.attemptId ?? 'run'} seq ${event.seq}`, {
-          details: { runId: event.runId, attemptId: event.attemptId, seq: event.seq },
-        });
-      }
-    }
+    const fresh = ledgerRules.planEventBatch(events, (event) => {
+      if (insert.run(event.runId, event.attemptId ?? '', event.attemptId ?? null, event.attempt ?? null, event.seq, json(event)).changes === 1) return null;
+      return parseRecord<Event>(
+        this.h.stmt('SELECT record FROM events WHERE run_id = ? AND attempt_key = ? AND seq = ?').get(event.runId, event.attemptId ?? '', event.seq) as
+          | { record: string }
+          | undefined,
+      );
+    });
     if (!fence) return;
-    for (const attemptId of fencedAttempts) {
-      const attempt = this.readAttempt(attemptId);
-      if (!attempt) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
-      checkFence(attempt, fence);
-      if (attempt.aggregatorEpoch !== fence.aggregatorEpoch) this.writeAttempt({ ...attempt, ...fence });
-    }
+    for (const attempt of ledgerRules.fenceEventAttempts(fresh, fence, (attemptId) => this.readAttempt(attemptId))) this.writeAttempt(attempt);
   }
 
   private upsertArtifact(artifact: ArtifactRef): void {

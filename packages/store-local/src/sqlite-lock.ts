@@ -21,7 +21,7 @@ export async function withRowLock<T>(
   options: LockOptions,
   fn: () => Promise<T>,
 ): Promise<T> {
-  return h.locks.run(key, async () => {
+  return h.locks.acquire(key, async () => {
     const owner = randomUUID();
     for (;;) {
       const taken = await run(() =>

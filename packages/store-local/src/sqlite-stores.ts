@@ -64,6 +64,8 @@ export function sqliteStores(input: SqliteStoresOptions): Stores {
 
   return {
     tier: 'sqlite',
+    // One writer per file (BEGIN IMMEDIATE, and one mutex per file in this process).
+    capabilities: { serializedTransactions: true },
     ...views(null),
     /**
      * BEGIN IMMEDIATE, run `fn` with views bound to the open transaction, COMMIT (or ROLLBACK when
@@ -71,7 +73,7 @@ export function sqliteStores(input: SqliteStoresOptions): Stores {
      * pending group commit holds that mutex too, so a transaction never overtakes an earlier call.
      */
     async transaction<T>(fn: (tx: StoreSet) => Promise<T>): Promise<T> {
-      return h.mutex.run(async () => {
+      return h.mutex.runExclusive(async () => {
         try {
           h.assertOpen();
           await h.retryBusy(() => h.db.exec('BEGIN IMMEDIATE'));
@@ -102,7 +104,7 @@ export function sqliteStores(input: SqliteStoresOptions): Stores {
       });
     },
     async migrate() {
-      await h.mutex.run(() => {
+      await h.mutex.runExclusive(() => {
         try {
           h.migrate();
         } catch (error) {
@@ -111,7 +113,7 @@ export function sqliteStores(input: SqliteStoresOptions): Stores {
       });
     },
     async close() {
-      await h.mutex.run(() => h.close());
+      await h.mutex.runExclusive(() => h.close());
     },
   };
 }

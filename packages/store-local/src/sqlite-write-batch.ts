@@ -1,7 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
-import type { Mutex } from '@integration/contracts';
+import type { Mutex } from 'async-mutex';
 import { isBusy } from './errors';
 
 /** Most calls one shared transaction takes; later ones start the next batch. */
@@ -64,7 +64,7 @@ export class SqliteWriteBatch {
         const calls: QueuedCall[] = [];
         this.open = calls;
         // A flush that throws where no call expected it must not leave its callers waiting.
-        this.connection.mutex.run(() => this.flush(calls)).catch((error: unknown) => {
+        this.connection.mutex.runExclusive(() => this.flush(calls)).catch((error: unknown) => {
           for (const call of calls) call.reject(error);
         });
       }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DispatchJobSchema, Mutex, type AggregatorFence, type Attempt, type Event } from '@integration/contracts';
+import { DispatchJobSchema, type AggregatorFence, type Attempt, type Event } from '@integration/contracts';
+import { Mutex } from 'async-mutex';
 import { acceptedRun, failureOf } from '@integration/contracts/testing';
 import { groupCommitChannel, sqliteStores } from '../src';
 import { SqliteWriteBatch } from '../src/sqlite-write-batch';
@@ -198,7 +199,7 @@ describe('group commit of single store calls (sqlite)', () => {
       createdAt: at,
       updatedAt: at,
     });
-    const woke = stores.dispatch.waitForWork(10_000).then(() => stores.dispatch.claim({ workerId: 'w', limit: 1, leaseMs: 1_000, now: Date.parse(at) + 1 }));
+    const woke = stores.dispatch.waitForWork(10_000).then(() => stores.dispatch.claim({ leaseOwner: 'w', limit: 1, leaseMs: 1_000, now: Date.parse(at) + 1 }));
     const [enqueued] = await Promise.all([stores.dispatch.enqueue(job), stores.ledger.putRun(acceptedRun('run_gc'))]);
     expect(enqueued.status).toBe('enqueued');
     expect((await woke).map((j) => j.dispatchId)).toEqual(['disp_gc']);

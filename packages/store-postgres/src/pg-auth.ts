@@ -91,12 +91,12 @@ export class PgAuthStore extends PgAccess implements AuthStore {
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const lockKey = advisoryKey(`integration.auth:${this.ctx.schema}:${key}`);
     if (this.q.inTransaction) {
-      return this.ctx.locks.run(`tx:${key}`, async () => {
+      return this.ctx.locks.acquire(`tx:${key}`, async () => {
         await this.q.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey]);
         return fn();
       });
     }
-    return this.ctx.locks.run(key, async () => {
+    return this.ctx.locks.acquire(key, async () => {
       await this.ctx.ready();
       const client = await checkout(this.ctx.pool);
       try {

@@ -1,5 +1,5 @@
 import type { Pool, QueryResultRow } from 'pg';
-import { KeyedMutex } from '@integration/contracts';
+import type AsyncLock from 'async-lock';
 import type { Executor } from './executor';
 import type { WorkListener } from './work-listener';
 
@@ -11,7 +11,7 @@ export interface PgContext {
   t(table: string): string;
   /** Resolves once migrations are applied (lazily on first use). */
   ready(): Promise<void>;
-  readonly locks: KeyedMutex;
+  readonly locks: AsyncLock;
   readonly listener: WorkListener;
   /** NOTIFY channel for dispatch work in this schema. */
   readonly channel: string;

@@ -108,21 +108,21 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
              'lastError', CASE WHEN d.status = 'running' THEN jsonb_build_object(
                'stage', 'recovery',
                'code', 'lock_lost',
-               'message', 'the lease of worker ' || coalesce(d.record->>'lockedBy', 'unknown') || ' expired before the job settled',
+               'message', 'the lease held by ' || coalesce(d.record->>'lockedBy', 'unknown') || ' expired before the job settled',
                'retryable', true,
-               'details', jsonb_build_object('previousWorker', d.record->'lockedBy'),
+               'details', jsonb_build_object('previousLeaseOwner', d.record->'lockedBy'),
                'recordedAt', $1::text
              ) ELSE d.record::jsonb->'lastError' END
            ))::json
        FROM due WHERE d.dispatch_id = due.dispatch_id
        RETURNING d.record`,
-      [nowIso, request.limit, request.workerId, isoAt(request.now + request.leaseMs)],
+      [nowIso, request.limit, request.leaseOwner, isoAt(request.now + request.leaseMs)],
     );
     return records<DispatchJob>(rows).sort(dispatchRules.claimOrder);
   }
 
   /** One statement; rows are locked in id order so two overlapping heartbeats cannot deadlock. */
-  async heartbeat(dispatchIds: string[], workerId: string, lockedUntil: string): Promise<string[]> {
+  async heartbeat(dispatchIds: string[], leaseOwner: string, lockedUntil: string): Promise<string[]> {
     if (dispatchIds.length === 0) return [];
     const { rows } = await this.q.query<{ dispatch_id: string }>(
       `WITH owned AS (
@@ -135,26 +135,26 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
        SET locked_until = $3, record = (d.record::jsonb || jsonb_build_object('lockedUntil', $3::text))::json
        FROM owned WHERE d.dispatch_id = owned.dispatch_id AND d.status = 'running' AND d.record->>'lockedBy' = $2
        RETURNING d.dispatch_id`,
-      [dispatchIds, workerId, lockedUntil],
+      [dispatchIds, leaseOwner, lockedUntil],
     );
     const owned = new Set(rows.map((r) => r.dispatch_id));
     return dispatchIds.filter((id) => owned.has(id));
   }
 
   /**
-   * One conditional UPDATE fenced by the lease (`status = 'running'` and `lockedBy` = this worker):
+   * One conditional UPDATE fenced by the lease (`status = 'running'` and `lockedBy` = this lease owner):
    * a worker whose lease expired and was taken over changes nothing. Only a refused settle costs a
    * second query, to tell `unknown_dispatch` from `lock_lost`. A settle back to the queue NOTIFYs
    * in the same statement. Outside a transaction, settles of one event-loop turn share it.
    */
-  async settle(dispatchId: string, workerId: string, settlement: DispatchSettlement): Promise<DispatchJob> {
-    const row: SettleRow = { dispatchId, workerId, ...settlementPatch(settlement) };
+  async settle(dispatchId: string, leaseOwner: string, settlement: DispatchSettlement): Promise<DispatchJob> {
+    const row: SettleRow = { dispatchId, leaseOwner, ...settlementPatch(settlement) };
     const settled = this.q.inTransaction ? await this.updateSettled([row]) : await this.batches().settle.submit(dispatchId, row);
     const next = settled.get(dispatchId);
     if (next) return this.wakeLocal(next, next.status === 'queued' || next.status === 'retry_scheduled');
     const job = await this.read(this.q, dispatchId);
     if (!job) throw new NotFoundError('unknown_dispatch', `no dispatch ${dispatchId}`);
-    throw new ConflictError('lock_lost', `worker ${workerId} no longer owns dispatch ${dispatchId}`, {
+    throw new ConflictError('lock_lost', `lease owner ${leaseOwner} no longer holds dispatch ${dispatchId}`, {
       details: { dispatchId, status: job.status, lockedBy: job.lockedBy },
     });
   }
@@ -254,20 +254,20 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
   private async updateSettled(rows: SettleRow[]): Promise<Map<string, DispatchJob>> {
     const { rows: settled } = await this.q.query<{ dispatch_id: string; record: DispatchJob }>(
       `WITH v AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::int[]) AS v(dispatch_id, worker_id, status, available_at, patch, undo_attempt)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::int[]) AS v(dispatch_id, lease_owner, status, available_at, patch, undo_attempt)
        ),
        settled AS (
          UPDATE ${this.t('dispatch_jobs')} d
          SET status = v.status, available_at = coalesce(v.available_at, d.available_at), locked_until = NULL,
              record = (d.record::jsonb || v.patch || jsonb_build_object('attempts', greatest(0, (d.record->>'attempts')::int - v.undo_attempt)))::json
          FROM v
-         WHERE d.dispatch_id = v.dispatch_id AND d.status = 'running' AND d.record->>'lockedBy' = v.worker_id
+         WHERE d.dispatch_id = v.dispatch_id AND d.status = 'running' AND d.record->>'lockedBy' = v.lease_owner
          RETURNING d.dispatch_id, d.status, d.record
        )
        SELECT dispatch_id, record, CASE WHEN status IN ('queued', 'retry_scheduled') THEN pg_notify($7, $8) IS NULL END AS notified FROM settled`,
       [
         rows.map((r) => r.dispatchId),
-        rows.map((r) => r.workerId),
+        rows.map((r) => r.leaseOwner),
         rows.map((r) => r.status),
         rows.map((r) => r.availableAt),
         rows.map((r) => json(r.patch)),
@@ -308,7 +308,7 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
  * the conditional UPDATE needs no prior read). `undoAttempt` takes back the attempt a release
  * before the start had counted.
  */
-function settlementPatch(settlement: DispatchSettlement): Omit<SettleRow, 'dispatchId' | 'workerId'> {
+function settlementPatch(settlement: DispatchSettlement): Omit<SettleRow, 'dispatchId' | 'leaseOwner'> {
   const at = isoAt(settlement.at);
   const unlocked = { lockedBy: null, lockedUntil: null, updatedAt: at };
   switch (settlement.status) {
@@ -335,7 +335,7 @@ interface NewJobRow {
 
 interface SettleRow {
   dispatchId: string;
-  workerId: string;
+  leaseOwner: string;
   patch: Partial<DispatchJob>;
   status: DispatchJob['status'];
   /** The new availableAt, or null to keep it. */

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { z } from 'zod';
-import { KeyedMutex, integrationError, parseAt, type StoreSet, type Stores } from '@integration/contracts';
+import { integrationError, parseAt, type StoreSet, type Stores } from '@integration/contracts';
+import AsyncLock from 'async-lock';
 import { checkout, PoolExecutor, release, runTransaction, type Executor } from './executor';
 import { applyPgMigrations } from './migrations';
 import { PgAuthStore } from './pg-auth';
@@ -81,7 +82,7 @@ export function postgresStores(input: PostgresStoresOptions): Stores {
     pool,
     schema,
     channel,
-    locks: new KeyedMutex(),
+    locks: new AsyncLock({ maxPending: Infinity }),
     listener: new WorkListener(listenerConfig, channel),
     t: (table) => `"${schema}".${table}`,
     ready: () => {
@@ -108,6 +109,8 @@ export function postgresStores(input: PostgresStoresOptions): Stores {
 
   return {
     tier: 'postgres',
+    // Each transaction has its own pool client; row locks, not one writer, keep them apart.
+    capabilities: { serializedTransactions: false },
     ...views(new PoolExecutor(pool, ctx.ready), null),
     /** One pool client for the whole of `fn`: BEGIN … COMMIT, or ROLLBACK when `fn` throws. */
     async transaction<T>(fn: (tx: StoreSet) => Promise<T>): Promise<T> {

@@ -101,4 +101,20 @@ describe.skipIf(problem !== null)('the invoke pipeline steps on Postgres', () =>
     expect((await stores.ledger.fetchRun(run.runId))?.status).toBe('running');
     expect((await stores.ledger.listEvents(run.runId)).map((e) => e.type)).toEqual(['x']);
   });
+
+  it('inside a transaction, a rejected event batch rolls back to its savepoint and the transaction goes on', async () => {
+    const stores = await open();
+    const { run, attempt } = records('run_sp');
+    await stores.ledger.startAttempt({ run, attempt, events: [event(run.runId, 0)], fence });
+    const sent = await statements(() =>
+      stores.transaction(async (tx) => {
+        await tx.ledger.appendEvents([event(run.runId, 1)], fence);
+        await expect(tx.ledger.appendEvents([event(run.runId, 2), event(run.runId, 0, 'different')], fence)).rejects.toMatchObject({ code: 'event_conflict' });
+        await tx.ledger.appendEvents([event(run.runId, 3)], fence);
+      }),
+    );
+    expect(sent.some((s) => /^ROLLBACK TO SAVEPOINT/.test(s))).toBe(true);
+    expect(sent.some((s) => s.startsWith('DELETE'))).toBe(false);
+    expect((await stores.ledger.listEvents(run.runId)).map((e) => `${e.seq}${e.type}`)).toEqual(['0x', '1x', '3x']);
+  });
 });

@@ -1,5 +1,6 @@
 import type { RunStoreConformanceOptions, StoreCheck } from './battery';
 import { authChecks } from './checks/auth';
+import { capabilityChecks } from './checks/capabilities';
 import { concurrencyChecks } from './checks/concurrency';
 import { dispatchChecks } from './checks/dispatch';
 import { durabilityChecks } from './checks/durability';
@@ -24,6 +25,7 @@ export function defineStoreBattery(): StoreCheck[] {
     ...transactionChecks,
     ...durabilityChecks,
     ...concurrencyChecks,
+    ...capabilityChecks,
   ];
 }
 

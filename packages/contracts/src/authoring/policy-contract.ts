@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RuntimeClassSchema, SandboxInputSchema, SandboxSchema } from '../records/common';
 
-/** A capability's authored admission contract (DESIGN §6). */
+/** A capability's authored admission contract. */
 export const PolicyContractSchema = z.strictObject({
   actor: z.strictObject({ required: z.boolean().default(false), allowedIds: z.array(z.string()).default([]) }).default({ required: false, allowedIds: [] }),
   tenant: z.strictObject({ required: z.boolean().default(false), allowedIds: z.array(z.string()).default([]) }).default({ required: false, allowedIds: [] }),

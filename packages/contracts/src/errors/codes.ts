@@ -1,6 +1,7 @@
 /**
- * Every stable error code, grouped by category. A caller can always `switch (err.code)`.
- * Add new codes here (one line, in the right category); never rename an existing one.
+ * The platform's own stable error codes, grouped by category. A package with codes of its own
+ * declares them with `defineErrorCodes` instead (see below). Add a code in the right category;
+ * never rename an existing one.
  */
 export const errorCodes = {
   validation: [
@@ -14,10 +15,6 @@ export const errorCodes = {
     'invalid_route',
     'invalid_descriptor',
     'payload_too_large',
-    'unsupported_import_format',
-    'unsupported_import_document_version',
-    'import_limit_exceeded',
-    'unknown_registry_ref',
     'preflight_validation',
   ],
   not_found: [
@@ -98,24 +95,51 @@ export const errorCodes = {
     'connector_timeout',
     'connector_unavailable',
     'connector_internal',
-    'agent_max_turns',
-    'agent_timeout',
-    'agent_control_failed',
-    'agent_llm_failed',
-    'agent_invalid_decision',
-    'agent_operation_failed',
-    'agent_invalid_result',
   ],
   store: ['store_unavailable', 'store_failed', 'migration_failed'],
 } as const;
 
 export type ErrorCategory = keyof typeof errorCodes;
-export type ErrorCode = (typeof errorCodes)[ErrorCategory][number];
+
+/** Codes by category, as a package declares them. */
+export type ErrorCodeSet = { readonly [C in ErrorCategory]?: readonly string[] };
+
+/**
+ * Every package's codes, by declaration merging, so `ErrorCode` (and `switch (err.code)`) covers
+ * them wherever that package's types are loaded. A package adds itself next to its
+ * `defineErrorCodes` call:
+ *
+ *     declare module '@integration/contracts' {
+ *       interface ErrorCodeRegistry { '@integration/agent-spec': typeof agentSpecErrorCodes }
+ *     }
+ */
+export interface ErrorCodeRegistry {
+  '@integration/contracts': typeof errorCodes;
+}
+
+type CodesOf<S> = { [C in keyof S]: S[C] extends readonly (infer Code)[] ? Code : never }[keyof S];
+export type ErrorCode = { [P in keyof ErrorCodeRegistry]: CodesOf<ErrorCodeRegistry[P]> }[keyof ErrorCodeRegistry];
 
 const categoryByCode = new Map<string, ErrorCategory>();
-for (const [category, codes] of Object.entries(errorCodes) as [ErrorCategory, readonly string[]][]) {
-  for (const code of codes) categoryByCode.set(code, category);
+
+/**
+ * Registers a package's codes (at module load) and returns them unchanged, for
+ * `typeof` in the package's `ErrorCodeRegistry` entry. A code keeps one category: declaring it
+ * again in the same category is a no-op, in another one a TypeError.
+ */
+export function defineErrorCodes<const S extends ErrorCodeSet>(codes: S): S {
+  for (const [category, list] of Object.entries(codes) as [ErrorCategory, readonly string[]][]) {
+    if (!Object.hasOwn(errorCodes, category)) throw new TypeError(`unknown error category: ${category}`);
+    for (const code of list) {
+      const known = categoryByCode.get(code);
+      if (known && known !== category) throw new TypeError(`error code ${code} is already registered as ${known}`);
+      categoryByCode.set(code, category);
+    }
+  }
+  return codes;
 }
+
+defineErrorCodes(errorCodes);
 
 export function categoryOf(code: ErrorCode): ErrorCategory {
   const category = categoryByCode.get(code);
@@ -123,6 +147,7 @@ export function categoryOf(code: ErrorCode): ErrorCategory {
   return category;
 }
 
+/** True for a code of the platform or of any package whose codes are registered in this process. */
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && categoryByCode.has(value);
 }

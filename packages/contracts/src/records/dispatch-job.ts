@@ -53,11 +53,11 @@ export interface ClaimRequest {
   /**
    * The lease owner the claimed jobs are locked by (`lockedBy`); heartbeat and settle are fenced on
    * it. The dispatch worker passes a fresh owner per claim call (`<workerId>#…`), so a delivery
-   * whose lease expired cannot settle a job its own worker has since claimed again.
+   * whose claim's lease expired cannot settle a job its own worker has since claimed again.
    */
-  workerId: string;
+  leaseOwner: string;
   limit: number;
-  /** The claim lease; an unrenewed lease makes the job claimable again. */
+  /** How long the claim holds; a lease not renewed by heartbeat makes the job claimable again. */
   leaseMs: number;
   now: number;
 }

@@ -81,7 +81,7 @@ export interface ArtifactPayloadStore {
   get(key: string): Promise<Uint8Array | null>;
 }
 
-/** The `ctx` a direct handler receives (DESIGN §9). */
+/** The `ctx` a direct handler receives. */
 export interface HandlerContext {
   lease: Lease;
   runId: string;

@@ -21,15 +21,15 @@ export function claimed(job: DispatchJob, request: ClaimRequest): DispatchJob {
     ...job,
     status: 'running',
     attempts: job.attempts + 1,
-    lockedBy: request.workerId,
+    lockedBy: request.leaseOwner,
     lockedUntil: isoAt(request.now + request.leaseMs),
     lastError: recovered
       ? {
           stage: 'recovery',
           code: 'lock_lost',
-          message: `the lease of worker ${job.lockedBy ?? 'unknown'} expired before the job settled`,
+          message: `the lease held by ${job.lockedBy ?? 'unknown'} expired before the job settled`,
           retryable: true,
-          details: { previousWorker: job.lockedBy },
+          details: { previousLeaseOwner: job.lockedBy },
           recordedAt: nowIso,
         }
       : job.lastError,

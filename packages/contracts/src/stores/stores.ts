@@ -3,8 +3,7 @@ import type { DispatchStore } from './dispatch-store';
 import type { IngressStore } from './ingress-store';
 import type { LedgerStore } from './ledger-store';
 import type { RouteStore } from './route-store';
-
-export type StoreTier = 'memory' | 'sqlite' | 'postgres';
+import type { StoreCapabilities } from './store-capabilities';
 
 /** The store views available inside a transaction. */
 export interface StoreSet {
@@ -21,7 +20,10 @@ export interface StoreSet {
  * Failures of the backing store surface as a retryable `store_unavailable` IntegrationError.
  */
 export interface Stores extends StoreSet {
-  readonly tier: StoreTier;
+  /** A descriptive name for logs and reports (`memory`, `sqlite`, …); code never branches on it. */
+  readonly tier: string;
+  /** How this implementation behaves; callers choose strategies from these. */
+  readonly capabilities: StoreCapabilities;
   transaction<T>(fn: (tx: StoreSet) => Promise<T>): Promise<T>;
   /** Applies pending migrations (idempotent; safe when several processes start at once). */
   migrate(): Promise<void>;

@@ -75,7 +75,7 @@ export const concurrencyChecks: StoreCheck[] = [
       const claimedBy = new Map<string, string>();
       const worker = async (stores: typeof ctx.stores, id: string) => {
         for (;;) {
-          const jobs = await stores.dispatch.claim({ workerId: id, limit: 4, leaseMs: 60_000, now: T0 + 1000 });
+          const jobs = await stores.dispatch.claim({ leaseOwner: id, limit: 4, leaseMs: 60_000, now: T0 + 1000 });
           if (jobs.length === 0) return;
           for (const j of jobs) {
             assert.ok(!claimedBy.has(j.dispatchId), `${j.dispatchId} claimed by ${claimedBy.get(j.dispatchId)} and ${id}`);

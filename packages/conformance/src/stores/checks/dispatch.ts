@@ -65,7 +65,7 @@ export const dispatchChecks: StoreCheck[] = [
       await stores.dispatch.enqueue(job('disp_done', { status: 'completed', completedAt: at(0) }, 0));
       await stores.dispatch.enqueue(job('disp_dead', { status: 'dead_lettered', deadLetteredAt: at(0) }, 0));
       const now = T0 + 1000;
-      const claimed = await stores.dispatch.claim({ workerId: 'w1', limit: 2, leaseMs: 30_000, now });
+      const claimed = await stores.dispatch.claim({ leaseOwner: 'w1', limit: 2, leaseMs: 30_000, now });
       assert.deepEqual(claimed.map((j) => j.dispatchId), ['disp_0', 'disp_1']);
       for (const j of claimed) {
         assert.equal(j.status, 'running');
@@ -75,9 +75,9 @@ export const dispatchChecks: StoreCheck[] = [
         assert.equal(j.updatedAt, isoAt(now));
         assert.deepEqual(await stores.dispatch.fetchJob(j.dispatchId), j);
       }
-      assert.deepEqual((await stores.dispatch.claim({ workerId: 'w2', limit: 10, leaseMs: 30_000, now })).map((j) => j.dispatchId), ['disp_2']);
-      assert.deepEqual(await stores.dispatch.claim({ workerId: 'w2', limit: 10, leaseMs: 30_000, now }), []);
-      assert.deepEqual((await stores.dispatch.claim({ workerId: 'w2', limit: 10, leaseMs: 30_000, now: T0 + 5000 })).map((j) => j.dispatchId), ['disp_late']);
+      assert.deepEqual((await stores.dispatch.claim({ leaseOwner: 'w2', limit: 10, leaseMs: 30_000, now })).map((j) => j.dispatchId), ['disp_2']);
+      assert.deepEqual(await stores.dispatch.claim({ leaseOwner: 'w2', limit: 10, leaseMs: 30_000, now }), []);
+      assert.deepEqual((await stores.dispatch.claim({ leaseOwner: 'w2', limit: 10, leaseMs: 30_000, now: T0 + 5000 })).map((j) => j.dispatchId), ['disp_late']);
       assert.deepEqual((await stores.dispatch.listJobs({ status: 'running' })).length, 4);
     },
   },
@@ -87,8 +87,8 @@ export const dispatchChecks: StoreCheck[] = [
     async run({ stores }) {
       for (const id of ['disp_a', 'disp_b', 'disp_c', 'disp_d']) await stores.dispatch.enqueue(job(id));
       const now = T0 + 1000;
-      await stores.dispatch.claim({ workerId: 'w1', limit: 3, leaseMs: 50_000, now });
-      await stores.dispatch.claim({ workerId: 'w2', limit: 1, leaseMs: 50_000, now });
+      await stores.dispatch.claim({ leaseOwner: 'w1', limit: 3, leaseMs: 50_000, now });
+      await stores.dispatch.claim({ leaseOwner: 'w2', limit: 1, leaseMs: 50_000, now });
       assert.deepEqual(await stores.dispatch.heartbeat(['disp_a', 'disp_d', 'disp_missing', 'disp_b'], 'w1', at(60_000)), ['disp_a', 'disp_b']);
       assert.equal((await stores.dispatch.fetchJob('disp_a'))?.lockedUntil, at(60_000));
       assert.equal((await stores.dispatch.fetchJob('disp_d'))?.lockedUntil, isoAt(now + 50_000));
@@ -108,8 +108,8 @@ export const dispatchChecks: StoreCheck[] = [
       assert.equal(retry.status, 'retry_scheduled');
       assert.equal(retry.availableAt, isoAt(now + 5000));
       assert.equal(retry.lastError?.code, 'connector_timeout');
-      assert.deepEqual(await stores.dispatch.claim({ workerId: 'w3', limit: 5, leaseMs: 1000, now: now + 4999 }), []);
-      const reclaimed = await stores.dispatch.claim({ workerId: 'w3', limit: 5, leaseMs: 1000, now: now + 5000 });
+      assert.deepEqual(await stores.dispatch.claim({ leaseOwner: 'w3', limit: 5, leaseMs: 1000, now: now + 4999 }), []);
+      const reclaimed = await stores.dispatch.claim({ leaseOwner: 'w3', limit: 5, leaseMs: 1000, now: now + 5000 });
       assert.deepEqual(reclaimed.map((j) => [j.dispatchId, j.attempts]), [['disp_b', 2]]);
 
       const dead = await stores.dispatch.settle('disp_b', 'w3', { status: 'dead_lettered', error: error('policy_denied'), at: now + 5001 });
@@ -122,19 +122,19 @@ export const dispatchChecks: StoreCheck[] = [
   },
   {
     id: 'dispatch.expired_lease_reclaim',
-    title: 'an expired lease makes a running job claimable again (lock_lost recorded); the old worker loses it',
+    title: 'an expired lease makes a running job claimable again (lock_lost recorded); the old lease owner loses it',
     async run({ stores }) {
       await stores.dispatch.enqueue(job('disp_a'));
       const now = T0 + 1000;
-      await stores.dispatch.claim({ workerId: 'w1', limit: 1, leaseMs: 1000, now });
-      assert.deepEqual(await stores.dispatch.claim({ workerId: 'w2', limit: 1, leaseMs: 1000, now: now + 1000 }), [], 'lease still valid at its end');
-      const [taken] = await stores.dispatch.claim({ workerId: 'w2', limit: 1, leaseMs: 1000, now: now + 1001 });
+      await stores.dispatch.claim({ leaseOwner: 'w1', limit: 1, leaseMs: 1000, now });
+      assert.deepEqual(await stores.dispatch.claim({ leaseOwner: 'w2', limit: 1, leaseMs: 1000, now: now + 1000 }), [], 'lease still valid at its end');
+      const [taken] = await stores.dispatch.claim({ leaseOwner: 'w2', limit: 1, leaseMs: 1000, now: now + 1001 });
       assert.ok(taken);
       assert.equal(taken.lockedBy, 'w2');
       assert.equal(taken.attempts, 2);
       assert.equal(taken.lastError?.code, 'lock_lost');
       assert.equal(taken.lastError?.stage, 'recovery');
-      assert.deepEqual(taken.lastError?.details, { previousWorker: 'w1' });
+      assert.deepEqual(taken.lastError?.details, { previousLeaseOwner: 'w1' });
       assert.deepEqual(await stores.dispatch.heartbeat(['disp_a'], 'w1', at(99_000)), []);
       await rejectsWithCode(stores.dispatch.settle('disp_a', 'w1', { status: 'completed', at: now + 1002 }), 'lock_lost');
       assert.equal((await stores.dispatch.settle('disp_a', 'w2', { status: 'completed', at: now + 1003 })).status, 'completed');
@@ -166,13 +166,13 @@ export const dispatchChecks: StoreCheck[] = [
     title: 'waitForWork wakes on enqueue, replay and settle-to-retry, resolves on abort and on timeout',
     async run({ stores }) {
       await expectWake(stores, () => stores.dispatch.enqueue(job('disp_a')), 'enqueue');
-      await stores.dispatch.claim({ workerId: 'w', limit: 1, leaseMs: 1000, now: T0 + 10 });
+      await stores.dispatch.claim({ leaseOwner: 'w', limit: 1, leaseMs: 1000, now: T0 + 10 });
       await expectWake(
         stores,
         () => stores.dispatch.settle('disp_a', 'w', { status: 'retry_scheduled', availableAt: T0 + 20, error: error('x'), at: T0 + 11 }),
         'settle to retry',
       );
-      await stores.dispatch.claim({ workerId: 'w', limit: 1, leaseMs: 1000, now: T0 + 30 });
+      await stores.dispatch.claim({ leaseOwner: 'w', limit: 1, leaseMs: 1000, now: T0 + 30 });
       await stores.dispatch.settle('disp_a', 'w', { status: 'dead_lettered', error: error('x'), at: T0 + 31 });
       await expectWake(stores, () => stores.dispatch.replay({}, T0 + 40), 'replay');
       await expectWake(stores, () => stores.transaction((tx) => tx.dispatch.enqueue(job('disp_tx'))), 'enqueue in a committed transaction');

@@ -22,7 +22,7 @@ export const durabilityChecks: StoreCheck[] = [
       await s.ingress.putCheckpoint(checkpoint('p-r'));
       await s.ingress.putCheckpoint(checkpoint('p-r', { cursor: 'c-2' }));
       await s.dispatch.enqueue(job('disp_r'));
-      await s.dispatch.claim({ workerId: 'w', limit: 1, leaseMs: 5000, now: Date.parse(at(10)) });
+      await s.dispatch.claim({ leaseOwner: 'w', limit: 1, leaseMs: 5000, now: Date.parse(at(10)) });
       await s.routes.putRoute(route('route_r'));
       await s.routes.putRoute(route('route_r', { status: 'disabled' }));
       const dump = async (x: typeof s) => ({
@@ -51,7 +51,7 @@ export const durabilityChecks: StoreCheck[] = [
         'dedupe reservations survive a restart',
       );
       assert.equal((await reopened.ingress.putCheckpoint(checkpoint('p-r'))).revision, 3);
-      const [reclaimed] = await reopened.dispatch.claim({ workerId: 'w2', limit: 1, leaseMs: 5000, now: Date.parse(at(10)) + 5001 });
+      const [reclaimed] = await reopened.dispatch.claim({ leaseOwner: 'w2', limit: 1, leaseMs: 5000, now: Date.parse(at(10)) + 5001 });
       assert.equal(reclaimed?.lastError?.code, 'lock_lost', 'a lease held before the restart expires and the job is reclaimed');
       await reopened.migrate();
       await reopened.migrate();

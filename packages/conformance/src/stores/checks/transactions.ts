@@ -52,7 +52,7 @@ async function writeEverything(tx: StoreSet): Promise<void> {
   await tx.ingress.putTrigger(trigger('adm_tx'));
   await tx.ingress.putCheckpoint(checkpoint('p-base', { cursor: 'moved' }));
   await tx.dispatch.enqueue(job('disp_tx'));
-  await tx.dispatch.claim({ workerId: 'w', limit: 5, leaseMs: 1000, now: Date.parse(at(100)) });
+  await tx.dispatch.claim({ leaseOwner: 'w', limit: 5, leaseMs: 1000, now: Date.parse(at(100)) });
   await tx.routes.putRoute(route('route_base', { status: 'disabled' }));
   await tx.routes.putRoute(route('route_tx'));
 }

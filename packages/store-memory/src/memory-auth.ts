@@ -1,7 +1,6 @@
-import type { Connection, Install, LeaseRecord, SealedCredential } from '../records/auth';
-import type { AuthStore, ConnectionFilter, InstallFilter } from '../stores/auth-store';
+import type { AuthStore, Connection, ConnectionFilter, Install, InstallFilter, LeaseRecord, SealedCredential } from '@integration/contracts';
 import { copy, journaledSet } from './journal';
-import { KeyedMutex } from './mutex';
+import type AsyncLock from 'async-lock';
 import { MemoryAccess, type MemoryState } from './state';
 import type { Journal } from './journal';
 
@@ -12,7 +11,7 @@ const matches = (record: object, filter: object) =>
   Object.entries(filter).every(([k, v]) => v === undefined || (record as Record<string, unknown>)[k] === v);
 
 export class MemoryAuthStore extends MemoryAccess implements AuthStore {
-  constructor(state: MemoryState, journal: Journal | null, private readonly locks: KeyedMutex) {
+  constructor(state: MemoryState, journal: Journal | null, private readonly locks: AsyncLock) {
     super(state, journal);
   }
 
@@ -68,6 +67,6 @@ export class MemoryAuthStore extends MemoryAccess implements AuthStore {
   }
 
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    return this.locks.run(key, fn);
+    return this.locks.acquire(key, fn);
   }
 }

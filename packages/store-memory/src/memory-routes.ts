@@ -1,8 +1,6 @@
-import type { WebhookRoute } from '../records/webhook-route';
-import type { RouteFilter, RouteStore } from '../stores/route-store';
+import { routeMatches, routeOrder, type RouteFilter, type RouteStore, type WebhookRoute } from '@integration/contracts';
 import { copy, journaledDelete, journaledSet } from './journal';
 import { MemoryAccess } from './state';
-import { routeMatches, routeOrder } from '../stores/route-rules';
 
 export class MemoryRouteStore extends MemoryAccess implements RouteStore {
   putRoute(route: WebhookRoute): Promise<WebhookRoute> {

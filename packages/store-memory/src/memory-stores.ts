@@ -1,15 +1,15 @@
-import type { StoreSet, Stores } from '../stores/stores';
+import type { Stores, StoreSet } from '@integration/contracts';
 import { Journal } from './journal';
 import { MemoryAuthStore } from './memory-auth';
 import { MemoryDispatchStore } from './memory-dispatch';
 import { MemoryIngressStore } from './memory-ingress';
 import { MemoryLedgerStore } from './memory-ledger';
 import { MemoryRouteStore } from './memory-routes';
-import { KeyedMutex } from './mutex';
+import AsyncLock from 'async-lock';
 import { MemoryState } from './state';
 
 /** Store views bound to a journal, created on first use (most transactions touch one or two). */
-function storeSet(state: MemoryState, journal: Journal | null, locks: KeyedMutex): StoreSet {
+function storeSet(state: MemoryState, journal: Journal | null, locks: AsyncLock): StoreSet {
   let auth: MemoryAuthStore | undefined;
   let ledger: MemoryLedgerStore | undefined;
   let ingress: MemoryIngressStore | undefined;
@@ -40,18 +40,19 @@ function storeSet(state: MemoryState, journal: Journal | null, locks: KeyedMutex
  */
 export function memoryStores(): Stores {
   const state = new MemoryState();
-  const locks = new KeyedMutex();
+  const locks = new AsyncLock({ maxPending: Infinity });
   const base = storeSet(state, null, locks);
   let closed = false;
   return {
     tier: 'memory',
+    capabilities: { serializedTransactions: true },
     auth: base.auth,
     ledger: base.ledger,
     ingress: base.ingress,
     dispatch: base.dispatch,
     routes: base.routes,
     async transaction<T>(fn: (tx: StoreSet) => Promise<T>): Promise<T> {
-      return state.mutex.run(async () => {
+      return state.mutex.runExclusive(async () => {
         const journal = new Journal();
         try {
           const result = await fn(storeSet(state, journal, locks));

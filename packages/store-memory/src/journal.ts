@@ -1,4 +1,4 @@
-import { frozenJsonCopy } from '../frozen-json';
+import { frozenJsonCopy } from '@integration/contracts';
 
 /** Undo log of a memory transaction: every write records how to reverse itself. */
 export class Journal {

@@ -1,14 +1,20 @@
-import type { ArtifactRef } from '../records/artifact-ref';
-import type { Attempt } from '../records/attempt';
-import type { Connection, Install, LeaseRecord, SealedCredential } from '../records/auth';
-import type { DispatchJob } from '../records/dispatch-job';
-import type { Event } from '../records/event';
-import type { Run } from '../records/run';
-import type { TargetDescriptor } from '../records/target-descriptor';
-import type { TriggerCheckpoint, TriggerRecord } from '../records/trigger';
-import type { WebhookRoute } from '../records/webhook-route';
+import { Mutex } from 'async-mutex';
+import type {
+  ArtifactRef,
+  Attempt,
+  Connection,
+  DispatchJob,
+  Event,
+  Install,
+  LeaseRecord,
+  Run,
+  SealedCredential,
+  TargetDescriptor,
+  TriggerCheckpoint,
+  TriggerRecord,
+  WebhookRoute,
+} from '@integration/contracts';
 import { Journal } from './journal';
-import { Mutex } from './mutex';
 
 export interface RunLedger {
   run: Run | null;
@@ -59,8 +65,8 @@ export abstract class MemoryAccess {
   ) {}
 
   protected async guard<T>(fn: () => T): Promise<T> {
-    if (this.journal || !this.state.mutex.held) return fn();
-    return this.state.mutex.run(fn);
+    if (this.journal || !this.state.mutex.isLocked()) return fn();
+    return this.state.mutex.runExclusive(fn);
   }
 
   /** Runs `effect` after commit (or now, outside a transaction). */

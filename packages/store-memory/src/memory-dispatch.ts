@@ -1,8 +1,14 @@
-import { isoAt } from '../clock';
-import { ConflictError, NotFoundError } from '../errors/integration-error';
-import type { ClaimRequest, DispatchFilter, DispatchJob, DispatchSettlement } from '../records/dispatch-job';
-import type { DispatchStore } from '../stores/dispatch-store';
-import { claimed, claimOrder, isClaimable, matchesDispatchFilter, replayed, settled } from '../stores/dispatch-rules';
+import {
+  ConflictError,
+  dispatchRules,
+  isoAt,
+  NotFoundError,
+  type ClaimRequest,
+  type DispatchFilter,
+  type DispatchJob,
+  type DispatchSettlement,
+  type DispatchStore,
+} from '@integration/contracts';
 import { copy, journaledSet } from './journal';
 import { MemoryAccess } from './state';
 
@@ -24,7 +30,7 @@ export class MemoryDispatchStore extends MemoryAccess implements DispatchStore {
   listJobs(filter: DispatchFilter = {}): Promise<DispatchJob[]> {
     return this.guard(() => {
       const jobs = [...this.state.jobs.values()]
-        .filter((j) => matchesDispatchFilter(j, filter))
+        .filter((j) => dispatchRules.matchesDispatchFilter(j, filter))
         .sort((a, b) => (a.createdAt === b.createdAt ? (a.dispatchId < b.dispatchId ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
       return copy(filter.limit ? jobs.slice(0, filter.limit) : jobs);
     });
@@ -33,10 +39,10 @@ export class MemoryDispatchStore extends MemoryAccess implements DispatchStore {
   claim(request: ClaimRequest): Promise<DispatchJob[]> {
     return this.guard(() => {
       const nowIso = isoAt(request.now);
-      const due = [...this.state.jobs.values()].filter((j) => isClaimable(j, nowIso)).sort(claimOrder).slice(0, request.limit);
+      const due = [...this.state.jobs.values()].filter((j) => dispatchRules.isClaimable(j, nowIso)).sort(dispatchRules.claimOrder).slice(0, request.limit);
       return copy(
         due.map((job) => {
-          const next = claimed(job, request);
+          const next = dispatchRules.claimed(job, request);
           journaledSet(this.journal, this.state.jobs, job.dispatchId, next);
           return next;
         }),
@@ -44,12 +50,12 @@ export class MemoryDispatchStore extends MemoryAccess implements DispatchStore {
     });
   }
 
-  heartbeat(dispatchIds: string[], workerId: string, lockedUntil: string): Promise<string[]> {
+  heartbeat(dispatchIds: string[], leaseOwner: string, lockedUntil: string): Promise<string[]> {
     return this.guard(() => {
       const owned: string[] = [];
       for (const id of dispatchIds) {
         const job = this.state.jobs.get(id);
-        if (job && job.status === 'running' && job.lockedBy === workerId) {
+        if (job && job.status === 'running' && job.lockedBy === leaseOwner) {
           journaledSet(this.journal, this.state.jobs, id, { ...job, lockedUntil });
           owned.push(id);
         }
@@ -58,16 +64,16 @@ export class MemoryDispatchStore extends MemoryAccess implements DispatchStore {
     });
   }
 
-  settle(dispatchId: string, workerId: string, settlement: DispatchSettlement): Promise<DispatchJob> {
+  settle(dispatchId: string, leaseOwner: string, settlement: DispatchSettlement): Promise<DispatchJob> {
     return this.guard(() => {
       const job = this.state.jobs.get(dispatchId);
       if (!job) throw new NotFoundError('unknown_dispatch', `no dispatch ${dispatchId}`);
-      if (job.status !== 'running' || job.lockedBy !== workerId) {
-        throw new ConflictError('lock_lost', `worker ${workerId} no longer owns dispatch ${dispatchId}`, {
+      if (job.status !== 'running' || job.lockedBy !== leaseOwner) {
+        throw new ConflictError('lock_lost', `lease owner ${leaseOwner} no longer holds dispatch ${dispatchId}`, {
           details: { dispatchId, status: job.status, lockedBy: job.lockedBy },
         });
       }
-      const next = settled(job, settlement);
+      const next = dispatchRules.settled(job, settlement);
       journaledSet(this.journal, this.state.jobs, dispatchId, next);
       if (next.status === 'queued' || next.status === 'retry_scheduled') this.afterCommit(() => this.state.notifyWork());
       return copy(next);
@@ -77,11 +83,11 @@ export class MemoryDispatchStore extends MemoryAccess implements DispatchStore {
   replay(filter: DispatchFilter & { dispatchIds?: string[] }, now: number): Promise<DispatchJob[]> {
     return this.guard(() => {
       const replayedJobs = [...this.state.jobs.values()]
-        .filter((j) => j.status === 'dead_lettered' && matchesDispatchFilter(j, { ...filter, status: 'dead_lettered' }))
-        .sort(claimOrder)
+        .filter((j) => j.status === 'dead_lettered' && dispatchRules.matchesDispatchFilter(j, { ...filter, status: 'dead_lettered' }))
+        .sort(dispatchRules.claimOrder)
         .slice(0, filter.limit ?? Number.POSITIVE_INFINITY)
         .map((job) => {
-          const next = replayed(job, now);
+          const next = dispatchRules.replayed(job, now);
           journaledSet(this.journal, this.state.jobs, job.dispatchId, next);
           return next;
         });

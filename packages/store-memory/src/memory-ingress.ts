@@ -1,5 +1,4 @@
-import type { CheckpointKey, DedupeScope, TriggerCheckpoint, TriggerRecord } from '../records/trigger';
-import type { IngressStore, TriggerFilter } from '../stores/ingress-store';
+import type { CheckpointKey, DedupeScope, IngressStore, TriggerCheckpoint, TriggerFilter, TriggerRecord } from '@integration/contracts';
 import { copy, journaledDelete, journaledSet } from './journal';
 import { MemoryAccess, scopeKey } from './state';
 

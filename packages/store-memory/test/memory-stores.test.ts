@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { memoryStores, type Run } from '../src';
+import type { Run } from '@integration/contracts';
+import { memoryStores } from '../src';
 
 const now = '2026-01-01T00:00:00.000Z';
 const run = (runId: string): Run => ({

@@ -1,4 +1,4 @@
-import type { ArtifactPayloadStore } from './runtime';
+import type { ArtifactPayloadStore } from '@integration/contracts';
 
 /** An in-memory ArtifactPayloadStore (tests, single-process use). Stores copies of the bytes. */
 export function memoryArtifactPayloads(name = 'memory'): ArtifactPayloadStore & { keys(): string[] } {

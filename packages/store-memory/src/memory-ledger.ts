@@ -1,13 +1,20 @@
-import { canonicalJson } from '../canonical-json';
-import { ConflictError, NotFoundError } from '../errors/integration-error';
-import type { ArtifactRef } from '../records/artifact-ref';
-import type { AggregatorFence, Attempt, AttemptPatch } from '../records/attempt';
-import { eventIdentity, type Event } from '../records/event';
-import type { Run, RunPatch } from '../records/run';
-import type { TargetDescriptor } from '../records/target-descriptor';
-import type { AttemptCompletion, AttemptCompletionResult, AttemptStart, LedgerStore, RunFilter } from '../stores/ledger-store';
-import { checkFence } from '../stores/fence';
-import { frozenJsonCopy } from '../frozen-json';
+import {
+  frozenJsonCopy,
+  ledgerRules,
+  type AggregatorFence,
+  type ArtifactRef,
+  type Attempt,
+  type AttemptCompletion,
+  type AttemptCompletionResult,
+  type AttemptPatch,
+  type AttemptStart,
+  type Event,
+  type LedgerStore,
+  type Run,
+  type RunFilter,
+  type RunPatch,
+  type TargetDescriptor,
+} from '@integration/contracts';
 import { copy, journaledAssign, journaledPush, journaledSet } from './journal';
 import { MemoryAccess, type RunLedger } from './state';
 
@@ -15,24 +22,8 @@ import { MemoryAccess, type RunLedger } from './state';
 const positionKey = (e: Pick<Event, 'attempt' | 'seq'>) => `${e.attempt ?? 0}:${e.seq}`;
 const idempotencyKeyOf = (run: Run) => `${run.capabilityId}|${run.idempotencyKey}`;
 
-/**
- * The stored record (frozen already) with the patch applied, as a durable tier would: values are
- * copied, and a key whose value JSON drops (undefined) is removed. An attempt write also adopts
- * the fence's aggregator.
- */
-function withPatch<T extends object>(current: T, patch: Partial<T>, fence?: AggregatorFence): T {
-  const next: Record<string, unknown> = { ...(current as Record<string, unknown>) };
-  for (const key of Object.keys(patch)) {
-    const value = frozenJsonCopy((patch as Record<string, unknown>)[key]);
-    if (value === undefined) delete next[key];
-    else next[key] = value;
-  }
-  if (fence) {
-    next.aggregatorId = fence.aggregatorId;
-    next.aggregatorEpoch = fence.aggregatorEpoch;
-  }
-  return Object.freeze(next) as T;
-}
+/** Patch values are stored as frozen JSON copies, so stored records can be handed out as they are. */
+const frozenRecord = <T extends object>(record: T): T => Object.freeze(record);
 
 interface EventPlan {
   fresh: Event[];
@@ -65,14 +56,8 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
     return this.guard(() => {
       const runs = this.state.runOrder
         .map((id) => this.state.runLedgers.get(id)!.run!)
-        .filter(
-          (r) =>
-            (!filter.capabilityId || r.capabilityId === filter.capabilityId) &&
-            (!filter.connectorId || r.connectorId === filter.connectorId) &&
-            (!filter.status || r.status === filter.status) &&
-            (!filter.tenantId || r.tenantId === filter.tenantId),
-        )
-        .sort((a, b) => (a.createdAt === b.createdAt ? (a.runId < b.runId ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
+        .filter((r) => ledgerRules.matchesRunFilter(r, filter))
+        .sort(ledgerRules.runOrder);
       return filter.limit ? runs.slice(0, filter.limit) : runs;
     });
   }
@@ -81,7 +66,7 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
     return this.guard(() =>
       this.state.runOrder
         .map((id) => this.state.runLedgers.get(id)!.run!)
-        .filter((r) => r.sealedInput != null && (afterRunId === null || r.runId > afterRunId))
+        .filter((r) => ledgerRules.hasSealedInput(r) && (afterRunId === null || r.runId > afterRunId))
         .sort((a, b) => (a.runId < b.runId ? -1 : 1))
         .slice(0, limit),
     );
@@ -141,11 +126,9 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   completeAttempt(completion: AttemptCompletion): Promise<AttemptCompletionResult> {
     return this.guard((): AttemptCompletionResult => {
       const ledger = this.state.runLedgers.get(completion.runId);
-      const latest = this.attemptsOf(ledger).reduce(
-        (max, attempt) => Math.max(max, attempt.attempt),
-        completion.expectLatestAttempt,
-      );
-      if (latest > completion.expectLatestAttempt) return { applied: false, latestAttempt: latest };
+      const latest = this.attemptsOf(ledger).reduce<number | null>((max, attempt) => Math.max(max ?? 0, attempt.attempt), null);
+      const superseded = ledgerRules.supersededCompletion(latest, completion.expectLatestAttempt);
+      if (superseded) return superseded;
       const artifacts = completion.artifacts.map((artifact) => copy(artifact));
       const plan = this.planEvents(completion.events, completion.fence, undefined, ledger);
       const attempt = this.patchedAttempt(completion.attemptId, completion.attemptPatch, completion.fence);
@@ -221,25 +204,19 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   }
 
   private checkNewRun(run: Run, existing = this.state.runLedgers.get(run.runId)): Run {
-    if (existing?.run) throw new ConflictError('duplicate_record', `run ${run.runId} already exists`);
-    if (run.idempotencyKey && this.state.idempotency.has(idempotencyKeyOf(run))) {
-      throw new ConflictError('duplicate_record', `a run with idempotency key ${run.idempotencyKey} already exists`, {
-        details: { capabilityId: run.capabilityId, idempotencyKey: run.idempotencyKey },
-      });
-    }
+    if (existing?.run) throw ledgerRules.duplicateRun(run, true);
+    if (ledgerRules.idempotencyKeyOf(run) && this.state.idempotency.has(idempotencyKeyOf(run))) throw ledgerRules.duplicateRun(run, false);
     return copy(run);
   }
 
   private insertRun(run: Run, ledger = this.ledgerOf(run.runId)): void {
     journaledAssign(this.journal, ledger, 'run', run);
     journaledPush(this.journal, this.state.runOrder, run.runId);
-    if (run.idempotencyKey) journaledSet(this.journal, this.state.idempotency, idempotencyKeyOf(run), run.runId);
+    if (ledgerRules.idempotencyKeyOf(run)) journaledSet(this.journal, this.state.idempotency, idempotencyKeyOf(run), run.runId);
   }
 
   private patchedRun(runId: string, patch: RunPatch, ledger = this.state.runLedgers.get(runId)): Run {
-    const current = ledger?.run;
-    if (!current) throw new NotFoundError('unknown_run', `no run ${runId}`);
-    return withPatch(current, patch);
+    return frozenRecord(ledgerRules.patchedRun(ledger?.run, runId, patch, frozenJsonCopy));
   }
 
   private replaceRun(run: Run, ledger = this.state.runLedgers.get(run.runId)!): Run {
@@ -248,7 +225,7 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   }
 
   private checkNewAttempt(attempt: Attempt): Attempt {
-    if (this.state.attempts.has(attempt.attemptId)) throw new ConflictError('duplicate_record', `attempt ${attempt.attemptId} already exists`);
+    if (this.state.attempts.has(attempt.attemptId)) throw ledgerRules.duplicateAttempt(attempt.attemptId);
     return copy(attempt);
   }
 
@@ -258,10 +235,7 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   }
 
   private patchedAttempt(attemptId: string, patch: AttemptPatch, fence: AggregatorFence): Attempt {
-    const current = this.state.attempts.get(attemptId);
-    if (!current) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
-    checkFence(current, fence);
-    return withPatch(current, patch, fence);
+    return frozenRecord(ledgerRules.patchedAttempt(this.state.attempts.get(attemptId), attemptId, patch, fence, frozenJsonCopy));
   }
 
   private replaceAttempt(attempt: Attempt): Attempt {
@@ -270,46 +244,16 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   }
 
   /**
-   * Drops events already stored at their position (identical: idempotent; different:
-   * `event_conflict`) and checks the fence on every attempt before any adopts a newer epoch.
+   * The shared batch plan over the stored positions (identical: idempotent; different:
+   * `event_conflict`), then the fence on every attempt before any adopts a newer epoch.
    * `pending` is an attempt being inserted in the same call.
    */
   private planEvents(events: Event[], fence: AggregatorFence | undefined, pending?: Attempt, known?: RunLedger): EventPlan {
-    const fresh: Event[] = [];
-    // Earlier events of this batch by position; batches are almost always of one run, whose
-    // positions need no run prefix (a position never contains '|').
-    const batch = new Map<string, Event>();
-    const firstRunId = events[0]?.runId;
     const ledgers = this.lookup(known);
-    for (const event of events) {
-      const position = positionKey(event);
-      const batchKey = event.runId === firstRunId ? position : `${event.runId}|${position}`;
-      const existing = ledgers.find(event.runId)?.positions.get(position) ?? batch.get(batchKey);
-      if (existing) {
-        if (canonicalJson(eventIdentity(existing)) !== canonicalJson(eventIdentity(event))) {
-          throw new ConflictError('event_conflict', `a different event already holds ${event.runId} ${event.attemptId ?? 'run'} seq ${event.seq}`, {
-            details: { runId: event.runId, attemptId: event.attemptId, seq: event.seq },
-          });
-        }
-        continue;
-      }
-      const stored = copy(event);
-      batch.set(batchKey, stored);
-      fresh.push(stored);
-    }
-    const adopt: Attempt[] = [];
-    if (fence) {
-      const checked: string[] = [];
-      for (const { attemptId } of fresh) {
-        if (attemptId === null || checked.includes(attemptId)) continue;
-        checked.push(attemptId);
-        const attempt = pending?.attemptId === attemptId ? pending : this.state.attempts.get(attemptId);
-        if (!attempt) throw new NotFoundError('unknown_attempt', `no attempt ${attemptId}`);
-        checkFence(attempt, fence);
-        if (attempt.aggregatorEpoch !== fence.aggregatorEpoch) adopt.push(Object.freeze({ ...attempt, ...fence }));
-      }
-    }
-    return { fresh, adopt };
+    const fresh = ledgerRules.planEventBatch(events, (event) => ledgers.find(event.runId)?.positions.get(positionKey(event)), copy);
+    if (!fence) return { fresh, adopt: [] };
+    const adopt = ledgerRules.fenceEventAttempts(fresh, fence, (attemptId) => (pending?.attemptId === attemptId ? pending : this.state.attempts.get(attemptId)));
+    return { fresh, adopt: adopt.map(frozenRecord) };
   }
 
   private applyEvents({ fresh, adopt }: EventPlan, known?: RunLedger): void {

@@ -1,0 +1,2 @@
+export { memoryStores } from './memory-stores';
+export { memoryArtifactPayloads } from './memory-artifact-payloads';
