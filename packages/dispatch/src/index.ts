@@ -1,7 +1,7 @@
 export { createDispatchQueue } from './queue';
 export type { AdmittedTrigger, DispatchQueue, DispatchQueueOptions, EnqueueOptions, EnqueueResult, ReplayFilter } from './queue';
 export { createDispatchWorker } from './worker';
-export type { DispatchWorker, DispatchWorkerOptions, DispatchWorkerStats, ExecuteRunOptions, RunExecutor } from './worker';
+export type { DispatchWorker, DispatchWorkerOptions, DispatchWorkerStats, DeliveryRunOptions, RunExecutor } from './worker';
 export { backoffDelay, DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS } from './backoff';
 export type { BackoffPolicy } from './backoff';
 export { classifyFailure, dispatchErrorOf, TERMINAL_CODES, RETRYABLE_CONFLICTS } from './classify';

@@ -118,8 +118,8 @@ describe.each(tiers)('dispatch on $name', (tier) => {
     const { job } = await h.admitAndEnqueue({});
     const now = Date.now();
     for (const id of ['disp_s1', 'disp_s2', 'disp_s3']) await stores.dispatch.enqueue({ ...job, dispatchId: id, runId: `run_${id}`, availableAt: job.availableAt });
-    await stores.dispatch.claim({ workerId: 'w-old', limit: 1, leaseMs: 1, now });
-    const claimed = await stores.dispatch.claim({ workerId: 'w1', limit: 10, leaseMs: 60_000, now: now + 10 });
+    await stores.dispatch.claim({ leaseOwner: 'w-old', limit: 1, leaseMs: 1, now });
+    const claimed = await stores.dispatch.claim({ leaseOwner: 'w1', limit: 10, leaseMs: 60_000, now: now + 10 });
     // w1 took the three new jobs and the original one, whose lease of w-old had expired.
     expect(claimed.map((j) => j.lockedBy)).toEqual(['w1', 'w1', 'w1', 'w1']);
     const [a, b, c, d] = await Promise.allSettled([
@@ -257,9 +257,9 @@ describe.each(tiers)('dispatch on $name', (tier) => {
 
   it('an expired lease makes a job claimable again (a dead worker loses nothing)', async () => {
     const { job, admission } = await h.admitAndEnqueue({});
-    const [ghost] = await stores.dispatch.claim({ workerId: 'ghost', limit: 5, leaseMs: 150, now: Date.now() });
+    const [ghost] = await stores.dispatch.claim({ leaseOwner: 'ghost', limit: 5, leaseMs: 150, now: Date.now() });
     expect(ghost?.dispatchId).toBe(job.dispatchId);
-    expect(await stores.dispatch.claim({ workerId: 'other', limit: 5, leaseMs: 150, now: Date.now() })).toEqual([]);
+    expect(await stores.dispatch.claim({ leaseOwner: 'other', limit: 5, leaseMs: 150, now: Date.now() })).toEqual([]);
     started();
     const done = await settledJob(job.dispatchId, ['completed']);
     expect(done.attempts).toBe(2);
@@ -269,7 +269,7 @@ describe.each(tiers)('dispatch on $name', (tier) => {
 
   it('a run completed by a delivery that died before settling is completed, not re-executed', async () => {
     const { job, admission } = await h.admitAndEnqueue({});
-    await stores.dispatch.claim({ workerId: 'ghost', limit: 1, leaseMs: 100, now: Date.now() });
+    await stores.dispatch.claim({ leaseOwner: 'ghost', limit: 1, leaseMs: 100, now: Date.now() });
     await h.executor.executeRun(admission.run.runId); // the ghost finished the run but never settled
     started();
     const done = await settledJob(job.dispatchId, ['completed', 'dead_lettered']);

@@ -46,7 +46,7 @@ function abortWatch(inner: RunExecutor) {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** The lease owner whose expired lease a recovering claim took over. */
-const previousOwnerOf = (job: DispatchJob) => (job.lastError?.details as { previousWorker?: string } | undefined)?.previousWorker;
+const previousOwnerOf = (job: DispatchJob) => (job.lastError?.details as { previousLeaseOwner?: string } | undefined)?.previousLeaseOwner;
 
 /**
  * Attempt 1 stalls past its lease (1.2 s) and then fails retryably; attempt 2 (the re-claim, at
@@ -98,7 +98,7 @@ describe.each(tiers)('dispatch lease fencing on $name', (tier) => {
       // attempt 2 runs: dead-lettered, since the ledger refuses its superseded attempt (lock_lost).
       expect(await h.queue.fetchJob(job.dispatchId)).toMatchObject({ status: 'completed', attempts: 2, lockedBy: null, lastError: null });
       expect(probe.seen).toEqual([{ channel: 'deliver', attempt: 2 }]);
-      expect(w.stats()).toMatchObject({ claimed: 2, completed: 1, retried: 0, deadLettered: 0, lostLeases: 1 });
+      expect(w.stats()).toMatchObject({ claimed: 2, completed: 1, retried: 0, deadLettered: 0, lostClaims: 1 });
       // The re-claim itself told the worker the older lease was gone: the stale delivery was
       // aborted then (it returned first, cancelled), not left to run its 1.7 s and meet the fence.
       expect(watch.returned).toEqual([{ aborted: true }, { aborted: false }]);
@@ -131,8 +131,8 @@ describe.each(tiers)('dispatch lease fencing on $name', (tier) => {
       await drained(first, second);
       expect(await h.queue.fetchJob(job.dispatchId)).toMatchObject({ status: 'completed', attempts: 2 });
       expect(probe.seen).toEqual([{ channel: 'deliver', attempt: 2 }]);
-      expect(first.stats()).toMatchObject({ claimed: 1, completed: 0, retried: 0, deadLettered: 0, lostLeases: 1 });
-      expect(second.stats()).toMatchObject({ claimed: 1, completed: 1, retried: 0, lostLeases: 0 });
+      expect(first.stats()).toMatchObject({ claimed: 1, completed: 0, retried: 0, deadLettered: 0, lostClaims: 1 });
+      expect(second.stats()).toMatchObject({ claimed: 1, completed: 1, retried: 0, lostClaims: 0 });
       expect(takenOver.attempts).toBe(2);
       const attempts = await stores.ledger.listAttempts(admission.run.runId);
       expect(attempts.filter((a) => a.status === 'completed').map((a) => a.attempt)).toEqual([2]);
@@ -154,6 +154,6 @@ describe.each(tiers)('dispatch lease fencing on $name', (tier) => {
       expect(await h.queue.fetchJob(job.dispatchId)).toMatchObject({ status: 'completed', attempts: 1 });
       expect((await stores.ledger.listAttempts(admission.run.runId)).map((a) => a.status)).toEqual(['completed']);
     }
-    expect(w.stats()).toMatchObject({ claimed: 4, completed: 4, lostLeases: 0 });
+    expect(w.stats()).toMatchObject({ claimed: 4, completed: 4, lostClaims: 0 });
   });
 });

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { memoryStores, type Stores } from '@integration/contracts';
+import { type Stores } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 
 export const PG_URL = process.env.INTEGRATION_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
