@@ -4,7 +4,7 @@ export * from './driver';
 export { EventChannel } from './event-channel';
 export { SessionCache, type EvictionReason, type SessionCacheOptions } from './session-cache';
 export { recordArtifact } from './artifacts';
-export { memoryArtifactPayloads } from '@integration/contracts';
+export { memoryArtifactPayloads } from '@integration/store-memory';
 export { authBindingOf } from './redaction';
 export { runtimeError, asIntegrationError } from './errors';
 

@@ -1,4 +1,5 @@
-import { isoAt, memoryStores, type Runtime } from '@integration/contracts';
+import { isoAt, type Runtime } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import {
   authBindingOf,
   createHarness,

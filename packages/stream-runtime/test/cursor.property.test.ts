@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isoAt, memoryStores } from '@integration/contracts';
+import { isoAt } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { createStreamRuntime, type StreamRuntime, type StreamSource } from '../src';
 import { contextFor, streamCapability } from './helpers';
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectorError, isoAt, memoryStores, type Stores } from '@integration/contracts';
+import { ConnectorError, isoAt, type Stores } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { errorChainTexts } from '@integration/contracts/testing';
 import { createStreamRuntime, type StreamRuntime, type StreamSource } from '../src';
 import { CANARY, contextFor, fixture, streamCapability, types } from './helpers';

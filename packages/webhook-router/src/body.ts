@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { ValidationError } from '@integration/contracts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -34,44 +33,4 @@ export async function readFetchBody(request: Request, limit: number): Promise<Ui
     chunks.push(value);
   }
   return Buffer.concat(chunks, size);
-}
-
-/** Reads a node:http body with the same limit; past it, stops reading (the caller closes the connection). */
-export function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const declared = declaredLength(req.headers['content-length']);
-    if (declared !== null && declared > limit) {
-      req.pause();
-      reject(tooLarge(limit));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        req.pause();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(new ValidationError('invalid_request', `request body could not be read: ${error.message}`));
-    };
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
 }

@@ -1,5 +1,8 @@
 export { createWebhookRouter } from './router';
-export type { SecretResolver, WebhookDelivery, WebhookOutcome, WebhookRouter, WebhookRouterOptions } from './router';
+export type { WebhookRouter, WebhookRouterOptions } from './router';
+export type { WebhookDelivery } from './delivery';
+export type { WebhookOutcome } from './outcome';
+export type { SecretResolver } from './route-secrets';
 export { createRouteRegistry } from './routes';
 export type { RouteRewrapReport } from './rewrap-route-secrets';
 export type { RouteRegistry, RouteRegistryOptions } from './routes';
@@ -9,4 +12,4 @@ export { resolveRoute, readPath } from './resolve';
 export type { ResolutionContext } from './resolve';
 export { httpStatusOf } from './status';
 export { webhookChannels } from './telemetry';
-export { DEFAULT_MAX_BODY_BYTES, readFetchBody, readNodeBody } from './body';
+export { DEFAULT_MAX_BODY_BYTES, readFetchBody } from './body';

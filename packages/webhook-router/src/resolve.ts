@@ -31,7 +31,7 @@ function matches(value: unknown, expected: string | number | boolean): boolean {
  * None → `route_not_found`; several → `ambiguous_route`; candidates but no match → `tenant_not_found`.
  */
 export async function resolveRoute(
-  routes: RouteStore,
+  routes: Pick<RouteStore, 'listRoutes'>,
   target: { connectorId: string; installId?: string | undefined },
   context: ResolutionContext,
 ): Promise<WebhookRoute> {

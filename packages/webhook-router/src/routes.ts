@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import {
   IntegrationError,
   isoAt,
@@ -31,6 +32,48 @@ export interface RouteRegistry {
   removeRoute(routeId: string): Promise<boolean>;
 }
 
+/** The trigger capability a route admits runs of; `invalid_route` unless it is one of the route's connector. */
+async function triggerCapability(capabilities: RouteRegistryOptions['capabilities'], capabilityId: string, connectorId: string): Promise<Capability> {
+  let capability: Capability;
+  try {
+    capability = await capabilities.fetchCapability(capabilityId);
+  } catch (error) {
+    throw new ValidationError('invalid_route', `route capability ${capabilityId} is not registered`, { cause: error });
+  }
+  if (capability.kind !== 'trigger' || capability.connectorId !== connectorId) {
+    throw new ValidationError('invalid_route', `capability ${capabilityId} is not a trigger of connector ${connectorId}`);
+  }
+  return capability;
+}
+
+/** The route a registration updates: the one with its id, else the one with its identity key. */
+async function existingRoute(routes: RouteStore, routeId: string | undefined, draft: Parameters<typeof identityKey>[0]): Promise<WebhookRoute | null> {
+  const byId = routeId ? await routes.fetchRoute(routeId) : null;
+  if (byId) return byId;
+  const key = identityKey(draft);
+  const peers = await routes.listRoutes(draft.topology === 'dynamic_per_install' ? { installId: draft.installId! } : { connectorId: draft.connectorId });
+  return peers.find((r) => identityKey(r) === key) ?? null;
+}
+
+/** A route's verification as it is stored (before schema defaults): an inline secret sealed under the route id, never kept in clear. */
+function sealedVerification(
+  input: NonNullable<RouteInput['verification']>,
+  routeId: string,
+  sealer: SecretSealer | undefined,
+): NonNullable<z.input<typeof WebhookRouteSchema>['verification']> {
+  const { scheme, header, toleranceSeconds, secret, secretRef } = input;
+  if (secret !== undefined && !sealer) {
+    throw new ValidationError('invalid_route', 'an inline webhook secret needs a SecretSealer (or register a secretRef held by auth)');
+  }
+  return {
+    scheme,
+    ...(header ? { header: header.toLowerCase() } : {}),
+    toleranceSeconds: toleranceSeconds ?? 300,
+    ...(secret !== undefined ? { sealedSecret: sealer!.seal(routeId, secret) } : {}),
+    ...(secretRef ? { secretRef } : {}),
+  };
+}
+
 export function createRouteRegistry(options: RouteRegistryOptions): RouteRegistry {
   const { routes, capabilities, sealer, clock } = options;
 
@@ -44,15 +87,7 @@ export function createRouteRegistry(options: RouteRegistryOptions): RouteRegistr
     async registerRoute(input) {
       const parsed = parseAt(RouteInputSchema, input, 'webhook route', 'invalid_route');
       const capabilityId = parsed.capabilityId ?? parsed.triggerId;
-      let capability: Capability;
-      try {
-        capability = await capabilities.fetchCapability(capabilityId);
-      } catch (error) {
-        throw new ValidationError('invalid_route', `route capability ${capabilityId} is not registered`, { cause: error });
-      }
-      if (capability.kind !== 'trigger' || capability.connectorId !== parsed.connectorId) {
-        throw new ValidationError('invalid_route', `capability ${capabilityId} is not a trigger of connector ${parsed.connectorId}`);
-      }
+      const capability = await triggerCapability(capabilities, capabilityId, parsed.connectorId);
       const draft = {
         connectorId: parsed.connectorId,
         tenantId: parsed.tenantId ?? null,
@@ -62,28 +97,10 @@ export function createRouteRegistry(options: RouteRegistryOptions): RouteRegistr
         topology: parsed.topology,
         tenantResolution: parsed.tenantResolution ?? {},
       };
-      let existing = parsed.routeId ? await routes.fetchRoute(parsed.routeId) : null;
-      if (!existing) {
-        const key = identityKey(draft);
-        const peers = await routes.listRoutes(parsed.topology === 'dynamic_per_install' ? { installId: draft.installId! } : { connectorId: draft.connectorId });
-        existing = peers.find((r) => identityKey(r) === key) ?? null;
-      }
+      const existing = await existingRoute(routes, parsed.routeId, draft);
       const routeId = existing?.routeId ?? parsed.routeId ?? newId('route', clock.now());
       const at = isoAt(clock.now());
-      let verification: WebhookRoute['verification'] = null;
-      if (parsed.verification) {
-        const { scheme, header, toleranceSeconds, secret, secretRef } = parsed.verification;
-        if (secret !== undefined && !sealer) {
-          throw new ValidationError('invalid_route', 'an inline webhook secret needs a SecretSealer (or register a secretRef held by auth)');
-        }
-        verification = {
-          scheme,
-          ...(header ? { header: header.toLowerCase() } : {}),
-          toleranceSeconds: toleranceSeconds ?? 300,
-          ...(secret !== undefined ? { sealedSecret: sealer!.seal(routeId, secret) } : {}),
-          ...(secretRef ? { secretRef } : {}),
-        };
-      }
+      const verification = parsed.verification ? sealedVerification(parsed.verification, routeId, sealer) : null;
       const trigger = capability.trigger;
       const route = parseAt(
         WebhookRouteSchema,

@@ -1,6 +1,6 @@
 import type { IntegrationError } from '@integration/contracts';
 
-/** HTTP status for a routing or admission failure (DESIGN §7). */
+/** HTTP status for a routing or admission failure. */
 export function httpStatusOf(error: IntegrationError): number {
   switch (error.code) {
     case 'signature_invalid':
