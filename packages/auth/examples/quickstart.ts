@@ -1,7 +1,8 @@
 // Run: npx tsx --conditions=source packages/auth/examples/quickstart.ts (from the repo root)
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { defineConnector, defineOperation, memoryStores } from '@integration/contracts';
+import { defineConnector, defineOperation } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { createAuthService } from '@integration/auth';
 
 const tickets = defineConnector({

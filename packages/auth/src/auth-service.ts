@@ -11,7 +11,8 @@ import {
   type Lease,
   type SecretSealer,
 } from '@integration/contracts';
-import { connectionStatus, disableConnection, listConnections, resolveBinding, resolveSecret, revokeConnection, rotateConnection, type RotateResult } from './connections';
+import { bindConnection, type BoundConnection } from './binding';
+import { connectionStatus, disableConnection, listConnections, resolveSecret, revokeConnection, rotateConnection, type RotateResult } from './connections';
 import type { AuthContext } from './context';
 import type { CancelInstallInput, CompleteInstallInput, LeaseRequest, RevokeInput, RotateInput, StartInstallInput } from './inputs';
 import {
@@ -25,7 +26,7 @@ import {
   type StartInstallResult,
 } from './installs';
 import { KeyRing } from './key-ring';
-import { fetchLease, requestLease } from './leases';
+import { fetchLease, leaseFromBinding, requestLease } from './leases';
 import { AuthServiceOptionsSchema, type AuthServiceOptions, type ConnectorLookup } from './options';
 import { rewrapCredentials, type RewrapReport } from './rewrap';
 
@@ -48,8 +49,12 @@ export interface AuthService {
   requestLease(connectionId: string, request?: LeaseRequest): Promise<Lease>;
   fetchLease(leaseId: string): Promise<Lease>;
 
-  /** The control plane's AuthBinding seam. */
-  resolveBinding(connectionId: string): Promise<{ credentialRef: CredentialRef; tenantId: string; grantedScopes: string[] }>;
+  /**
+   * The control plane's AuthBinding seam: `bind` checks a connection once for a call (leasable, its
+   * credential refreshed if due); `lease` cuts a lease from that binding without reading it again.
+   */
+  bind(connectionId: string): Promise<BoundConnection>;
+  lease(bound: BoundConnection, request?: LeaseRequest): Promise<Lease>;
   /** A declared secret (e.g. `webhook_secret`) for in-process signature checks. */
   resolveSecret(connectionId: string, secretName: string): Promise<string>;
 
@@ -108,7 +113,8 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     disableConnection: (connectionId, attrs) => disableConnection(ctx, connectionId, attrs),
     requestLease: (connectionId, request) => requestLease(ctx, connectionId, request),
     fetchLease: (leaseId) => fetchLease(ctx, leaseId),
-    resolveBinding: (connectionId) => resolveBinding(ctx, connectionId),
+    bind: (connectionId) => bindConnection(ctx, connectionId),
+    lease: (bound, request) => leaseFromBinding(ctx, bound, request),
     resolveSecret: (connectionId, secretName) => resolveSecret(ctx, connectionId, secretName),
     rewrapCredentials: () => rewrapCredentials(ctx),
     sealer,

@@ -134,13 +134,6 @@ async function endConnection(ctx: AuthContext, connectionIdInput: string, rawInp
   return ended.connection;
 }
 
-/** The AuthBinding seam the control plane uses before it creates a run. */
-export async function resolveBinding(ctx: AuthContext, connectionIdInput: string): Promise<{ credentialRef: CredentialRef; tenantId: string; grantedScopes: string[] }> {
-  const connectionId = parseAt(IdSchema, connectionIdInput, 'connectionId');
-  const { connection, credential } = await loadLive(ctx, connectionId);
-  return { credentialRef: credentialRefOf(connection, credential), tenantId: connection.tenantId, grantedScopes: [...connection.grantedScopes] };
-}
-
 /**
  * One named secret (e.g. a webhook signing secret) for in-process verification. Only names the
  * connector declares in `auth.secretNames` are readable; the value is never stored elsewhere.

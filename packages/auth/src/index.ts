@@ -23,3 +23,4 @@ export { KeyRing, KeyRingConfigSchema, generateSealingKey, type KeyRingConfig, t
 export { connectionTransitions, connectionStates, canTransition, assertTransition, assertLeasable, leasableStates } from './connection-states';
 export { neverLeasedFields, leaseFieldsFor, leasePayload, SecretMapSchema, type SecretMap } from './secrets';
 export { credentialRefOf } from './credential-ref';
+export type { BoundConnection } from './binding';

@@ -1,8 +1,10 @@
+import type { z } from 'zod';
 import { integrationError, isoAt, newId, parseAt, type Lease, type LeaseRecord } from '@integration/contracts';
 import { assertLeasable } from './connection-states';
 import { logEvent, type AuthContext } from './context';
 import { IdSchema, LeaseRequestSchema, type LeaseRequest } from './inputs';
-import { loadLive } from './refresh';
+import { liveOf, type BoundConnection } from './binding';
+import { loadLive, type LiveCredential } from './refresh';
 import { leasePayload, openSecret } from './secrets';
 
 /**
@@ -12,7 +14,17 @@ import { leasePayload, openSecret } from './secrets';
 export async function requestLease(ctx: AuthContext, connectionIdInput: string, rawRequest: LeaseRequest = {}): Promise<Lease> {
   const connectionId = parseAt(IdSchema, connectionIdInput, 'connectionId');
   const request = parseAt(LeaseRequestSchema, rawRequest ?? {}, 'lease request');
-  const { connection, credential } = await loadLive(ctx, connectionId);
+  return mintLease(ctx, await loadLive(ctx, connectionId), request);
+}
+
+/** A lease cut from a connection bound earlier in the same call (see `bindConnection`). */
+export async function leaseFromBinding(ctx: AuthContext, bound: BoundConnection, rawRequest: LeaseRequest = {}): Promise<Lease> {
+  const request = parseAt(LeaseRequestSchema, rawRequest ?? {}, 'lease request');
+  return mintLease(ctx, await liveOf(ctx, bound), request);
+}
+
+async function mintLease(ctx: AuthContext, { connection, credential }: LiveCredential, request: z.output<typeof LeaseRequestSchema>): Promise<Lease> {
+  const connectionId = connection.connectionId;
   const granted = new Set(connection.grantedScopes);
   const missing = request.requiredScopes.filter((scope) => !granted.has(scope));
   if (missing.length > 0) {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IntegrationError, memoryStores } from '@integration/contracts';
+import { IntegrationError } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { createAuthService } from '../src/index';
 import { harness, installToken } from './support/fixtures';
 
@@ -36,7 +37,8 @@ describe('public API under arbitrary input', () => {
       ['requestLease', (a, b) => auth.requestLease(a as string, b as never)],
       ['fetchLease', (a) => auth.fetchLease(a as string)],
       ['rotateConnection', (a, b) => auth.rotateConnection(a as string, b as never)],
-      ['resolveBinding', (a) => auth.resolveBinding(a as string)],
+      ['bind', (a) => auth.bind(a as string)],
+      ['lease', (a, b) => auth.lease(a as never, b as never)],
       ['resolveSecret', (a, b) => auth.resolveSecret(a as string, b as string)],
     ];
     await fc.assert(

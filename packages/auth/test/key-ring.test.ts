@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { memoryStores } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { KeyRing, createAuthService, generateSealingKey } from '../src/index';
 import { apiTokenConnector, captureLogger, failure, installToken, key } from './support/fixtures';
 

@@ -60,7 +60,7 @@ describe('install → lease → rotate → revoke', () => {
     expect(revoked.revokedAt).not.toBeNull();
     expect((await failure(() => auth.requestLease(connectionId))).code).toBe('connection_revoked');
     expect((await failure(() => auth.fetchLease(second.leaseId))).code).toBe('lease_revoked');
-    expect((await failure(() => auth.resolveBinding(connectionId))).code).toBe('connection_revoked');
+    expect((await failure(() => auth.bind(connectionId))).code).toBe('connection_revoked');
     expect((await failure(() => auth.resolveSecret(connectionId, 'webhook_secret'))).code).toBe('connection_revoked');
     expect((await failure(() => auth.rotateConnection(connectionId, { secret: { access_token: 'third' } }))).code).toBe('invalid_connection_transition');
     // Revoking twice is a no-op.
@@ -109,11 +109,30 @@ describe('install → lease → rotate → revoke', () => {
     expect(lease.expiresAt).toBe(expiresAt);
   });
 
+  it('binds a connection once and cuts leases from the binding without reading it again', async () => {
+    const { auth, stores } = harness();
+    const { connectionId } = await installToken(auth, { access_token: 'bound-token-1' });
+    const bound = await auth.bind(connectionId);
+    const reads: string[] = [];
+    const fetchConnection = stores.auth.fetchConnection.bind(stores.auth);
+    const fetchCredential = stores.auth.fetchCredential.bind(stores.auth);
+    stores.auth.fetchConnection = async (id) => (reads.push(`connection ${id}`), fetchConnection(id));
+    stores.auth.fetchCredential = async (id) => (reads.push(`credential ${id}`), fetchCredential(id));
+    const lease = await auth.lease(bound, { requiredScopes: ['repo:read'], actorId: 'user-1' });
+    expect(lease).toMatchObject({ connectionId, credentialRefId: bound.credentialRef.id, scopes: ['repo:read'], payload: { access_token: 'bound-token-1' } });
+    expect(reads).toEqual([]);
+    expect((await failure(() => auth.lease(bound, { requiredScopes: ['admin:org'] }))).code).toBe('missing_connection_scopes');
+    // A binding this service did not make is checked again, like a connection id.
+    await auth.revokeConnection(connectionId, { reason: 'test', actorId: 'ops' });
+    expect((await failure(() => auth.lease({ ...bound }, {}))).code).toBe('connection_revoked');
+    expect(reads.length).toBeGreaterThan(0);
+  });
+
   it('resolves the binding and declared secrets only', async () => {
     const { auth } = harness();
     const { connectionId, completed } = await installToken(auth, { access_token: 'bind-token-1', webhook_secret: 'whsec-bind-1' });
-    const binding = await auth.resolveBinding(connectionId);
-    expect(binding).toEqual({ credentialRef: completed.credentialRef, tenantId: 'tenant-1', grantedScopes: ['repo:read', 'repo:write'] });
+    const binding = await auth.bind(connectionId);
+    expect({ ...binding, grantedScopes: [...binding.grantedScopes] }).toEqual({ connectionId, credentialRef: completed.credentialRef, tenantId: 'tenant-1', grantedScopes: ['repo:read', 'repo:write'] });
     expect(await auth.resolveSecret(connectionId, 'webhook_secret')).toBe('whsec-bind-1');
     const undeclared = await failure(() => auth.resolveSecret(connectionId, 'access_token'));
     expect(undeclared.code).toBe('unknown_secret');

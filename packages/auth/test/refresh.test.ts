@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectorError, memoryStores, type RefreshHandler } from '@integration/contracts';
+import { ConnectorError, type RefreshHandler } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { createAuthService } from '../src/index';
 import { captureLogger, failure, harness, installToken, testConnector } from './support/fixtures';
 import { startOAuthServer, type OAuthTestServer } from './support/oauth-server';
@@ -90,7 +91,7 @@ describe('refresh', () => {
     expect(status.state).toBe('reauth_required');
     expect(status.stateReason).toBe('refresh rejected (auth_failed)');
     expect((await failure(() => h.auth.requestLease(connectionId))).code).toBe('reauth_required');
-    expect((await failure(() => h.auth.resolveBinding(connectionId))).code).toBe('reauth_required');
+    expect((await failure(() => h.auth.bind(connectionId))).code).toBe('reauth_required');
     expect(calls).toHaveLength(1);
     expect(h.logger.lines.some((l) => l.includes('"to":"reauth_required"'))).toBe(true);
     // Recovery is a re-install.

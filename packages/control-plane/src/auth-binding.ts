@@ -1,9 +1,20 @@
 import { ANONYMOUS_CREDENTIAL_REF, isoAt, newId, type Clock, type CredentialRef, type Lease } from '@integration/contracts';
 
-/** What the control plane needs from auth; `@integration/auth`'s service satisfies it. */
+/** A connection auth has checked for one call; opaque beyond these fields. */
+export interface BoundConnection {
+  readonly connectionId: string;
+  readonly credentialRef: CredentialRef;
+  readonly tenantId: string;
+  readonly grantedScopes: readonly string[];
+}
+
+/**
+ * What the control plane needs from auth; `@integration/auth`'s service satisfies it. A call binds
+ * its connection once and cuts its lease from that binding.
+ */
 export interface AuthBinding {
-  resolveBinding(connectionId: string): Promise<{ credentialRef: CredentialRef; tenantId: string; grantedScopes: string[] }>;
-  requestLease(connectionId: string, ctx: { requiredScopes: string[]; actorId: string | null; ttlSeconds?: number }): Promise<Lease>;
+  bind(connectionId: string): Promise<BoundConnection>;
+  lease(bound: BoundConnection, request: { requiredScopes: string[]; actorId: string | null; ttlSeconds?: number }): Promise<Lease>;
 }
 
 export interface ResolvedBinding {
@@ -11,7 +22,17 @@ export interface ResolvedBinding {
   connectionId: string | null;
   tenantId: string | null;
   grantedScopes: string[];
+  /** The auth binding the lease is cut from; null on the anonymous path. */
+  bound: BoundConnection | null;
 }
+
+export const bindingOf = (bound: BoundConnection): ResolvedBinding => ({
+  credentialRef: bound.credentialRef,
+  connectionId: bound.connectionId,
+  tenantId: bound.tenantId,
+  grantedScopes: [...bound.grantedScopes],
+  bound,
+});
 
 export const ANONYMOUS_LEASE_TTL_MS = 300_000;
 
@@ -20,6 +41,7 @@ export const anonymousBinding = (): ResolvedBinding => ({
   connectionId: null,
   tenantId: null,
   grantedScopes: [],
+  bound: null,
 });
 
 /** The anonymous path mints its own empty lease; it is never stored. */

@@ -12,9 +12,10 @@ import {
 import type { ControlPlaneContext } from './context';
 import { failedBeforeAttempt } from './invoke/admission';
 import { persistRejection } from './invoke/persist-rejection';
-import { callInputOf, execute, type CallInput, type InvokeResult } from './invoke/pipeline';
+import { execute, type InvokeResult } from './invoke/execute-plan';
+import { executionRequestOf } from './invoke/execution-request';
 import { rebind } from './invoke/resolve-binding';
-import type { ResolvedBinding } from './auth-binding';
+import { callInputOf, type RunPlan } from './invoke/run-plan';
 
 export const ExecuteRunOptionsSchema = z.strictObject({
   actorId: z.string().min(1).optional(),
@@ -65,35 +66,22 @@ export async function executeRun(ctx: ControlPlaneContext, runId: unknown, rawOp
   if (run.status === 'running' && !options.allowRunning) {
     throw new ConflictError('run_not_executable', `run ${id} is running`, { details: { runId: id }, run });
   }
-  const { capability, call, binding } = await prepared(ctx, run, async () => {
+  const plan = await prepared(ctx, run, async (): Promise<RunPlan> => {
     const capability = ctx.registry.fetchCapability(run.capabilityId);
     const input = parseAt(capability.inputSchema, exactRunInput(run, ctx.sealer), `stored input of run ${id} no longer matches ${capability.id}`, 'invalid_input');
-    const call: CallInput = callInputOf(capability, input);
-    const binding: ResolvedBinding = await rebind(ctx, run.credentialRef);
-    return { capability, call, binding };
+    return {
+      capability,
+      call: callInputOf(capability, input),
+      run,
+      isNew: false,
+      binding: await rebind(ctx, run.credentialRef),
+      request: executionRequestOf(
+        options,
+        { actorId: run.actorId, tenantId: run.tenantId, traceId: run.traceId, idempotencyKey: run.idempotencyKey, allowedOperations: [capability.id] },
+        signal,
+      ),
+      allowRunning: options.allowRunning ?? false,
+    };
   });
-  return execute(
-    ctx,
-    capability,
-    call,
-    run,
-    false,
-    binding,
-    {
-      actorId: options.actorId ?? run.actorId,
-      tenantId: options.tenantId ?? run.tenantId,
-      environment: options.environment ?? null,
-      traceId: options.traceId ?? run.traceId,
-      allowedOperations: options.allowedOperations ?? [capability.id],
-      sandbox: options.sandbox,
-      pressure: options.pressure,
-      aggregatorId: options.aggregatorId,
-      aggregatorEpoch: options.aggregatorEpoch,
-      timeoutMs: options.timeoutMs,
-      extensions: options.extensions ?? {},
-      idempotencyKey: run.idempotencyKey,
-      signal,
-    },
-    { allowRunning: options.allowRunning ?? false },
-  );
+  return execute(ctx, plan);
 }

@@ -1,26 +1,20 @@
 import {
+  eventRecord,
   frozenJsonCopy,
   isoAt,
   KnownSecrets,
-  newId,
   redact,
   traceOf,
   type Clock,
   type ErrorSummary,
   type Event,
+  type EventPosition,
   type EventSpec,
   type IntegrationError,
   type LostEventBuilder,
 } from '@integration/contracts';
 
-export interface EventPosition {
-  runId: string;
-  attemptId: string | null;
-  attempt: number | null;
-  targetId: string | null;
-  traceId: string | null;
-  runtimeRefId?: string | null;
-}
+export type { EventPosition } from '@integration/contracts';
 
 /**
  * Builds ledger records from specs: ids, seqs, timestamps and redaction (by the secret values
@@ -53,24 +47,17 @@ export class LedgerWriter {
     const ts = this.now();
     // One trace object for the batch: events of one position share it.
     const trace = traceOf(position.traceId);
-    return specs.map((spec, index) => Object.freeze({
-      eventId: newId('evt'),
-      schemaVersion: '1.0',
-      runId: position.runId,
-      attemptId: position.attemptId,
-      attempt: position.attempt,
-      seq: firstSeq + index,
-      type: spec.type,
-      stream: spec.stream ?? 'system',
-      level: spec.level ?? 'info',
-      payload: this.redact(spec.payload ?? {}),
-      payloadRef: spec.payloadRef ? frozenJsonCopy(spec.payloadRef) : null,
-      trace,
-      targetId: position.targetId,
-      sessionId: spec.sessionId ?? null,
-      runtimeRefId: spec.runtimeRefId ?? position.runtimeRefId ?? null,
-      ts,
-    }));
+    return specs.map((spec, index) =>
+      Object.freeze(
+        eventRecord(position, spec, {
+          seq: firstSeq + index,
+          ts,
+          trace,
+          payload: this.redact(spec.payload ?? {}),
+          payloadRef: spec.payloadRef ? frozenJsonCopy(spec.payloadRef) : null,
+        }),
+      ),
+    );
   }
 
   /** The `attempt.lost` event that closes an attempt whose executor vanished. */

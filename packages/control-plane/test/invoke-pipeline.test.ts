@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { memoryStores, isoAt, type CredentialRef, type IntegrationError, type Lease } from '@integration/contracts';
+import { isoAt, type CredentialRef, type IntegrationError, type Lease } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { createDirectRuntime } from '@integration/direct-runtime';
 import { createControlPlane, type AuthBinding } from '../src';
 import { echoConnector } from './support/echo-connector';
@@ -19,15 +20,15 @@ function canaryAuth(): AuthBinding {
     tenantId: 'tenant-a',
   };
   return {
-    async resolveBinding(connectionId) {
+    async bind(connectionId) {
       if (connectionId !== 'conn_test') throw Object.assign(new Error('unknown'), {});
-      return { credentialRef, tenantId: 'tenant-a', grantedScopes: ['echo:sign'] };
+      return { connectionId, credentialRef, tenantId: 'tenant-a', grantedScopes: ['echo:sign'] };
     },
-    async requestLease(connectionId, ctx): Promise<Lease> {
+    async lease(bound, ctx): Promise<Lease> {
       return {
         leaseId: 'lease_test',
         credentialRefId: credentialRef.id,
-        connectionId,
+        connectionId: bound.connectionId,
         subject: 'octocat',
         scopes: ctx.requiredScopes,
         payload: { access_token: CANARY },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { memoryStores, ReviewProjectionSchema } from '@integration/contracts';
+import { ReviewProjectionSchema } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { createDirectRuntime } from '@integration/direct-runtime';
 import { createControlPlane } from '../src';
 import { echoConnector } from './support/echo-connector';

@@ -4,12 +4,12 @@ import {
   ManualClock,
   defineConnector,
   defineOperation,
-  memoryStores,
   type AuthSpecInput,
   type ConnectorDefinition,
   type Logger,
   type Stores,
 } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { createAuthService, type AuthService, type AuthServiceOptions } from '../../src/index';
 
 export const key = () => randomBytes(32).toString('base64');

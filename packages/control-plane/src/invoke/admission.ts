@@ -15,7 +15,7 @@ import type { ControlPlaneContext } from '../context';
 import { checkTarget } from './check-target';
 import type { ExecutionRequest } from './execution-request';
 
-export type Admission =
+export type AdmissionOutcome =
   | {
       outcome: 'rejected';
       runStatus: 'failed' | 'denied' | 'shed';
@@ -25,7 +25,7 @@ export type Admission =
       events: EventSpec[];
     }
   | { outcome: 'admitted'; decision: PolicyDecision; lease: Lease; target: TargetDescriptor | null };
-export type Rejection = Extract<Admission, { outcome: 'rejected' }>;
+export type Rejection = Extract<AdmissionOutcome, { outcome: 'rejected' }>;
 
 /** A run that fails before an attempt: `run.failed` with the error. */
 export function failedBeforeAttempt(error: IntegrationError, decision: PolicyDecision | null): Rejection {
@@ -71,7 +71,7 @@ export async function admit(
   binding: ResolvedBinding,
   request: ExecutionRequest,
   targetId: string | null,
-): Promise<Admission> {
+): Promise<AdmissionOutcome> {
   let target: TargetDescriptor | null;
   try {
     target = await checkTarget(ctx, capability, targetId);
@@ -97,9 +97,9 @@ export async function admit(
 
   try {
     const lease =
-      binding.connectionId === null
+      binding.bound === null
         ? anonymousLease(ctx.clock)
-        : await ctx.auth!.requestLease(binding.connectionId, { requiredScopes: capability.requiredScopes, actorId: request.actorId });
+        : await ctx.auth!.lease(binding.bound, { requiredScopes: capability.requiredScopes, actorId: request.actorId });
     return { outcome: 'admitted', decision, lease, target };
   } catch (error) {
     if (isIntegrationError(error)) return failedBeforeAttempt(error, decision);

@@ -1,5 +1,5 @@
 import { AuthError, NotFoundError, type Capability, type CredentialRef } from '@integration/contracts';
-import { anonymousBinding, type ResolvedBinding } from '../auth-binding';
+import { anonymousBinding, bindingOf, type ResolvedBinding } from '../auth-binding';
 import type { ControlPlaneContext } from '../context';
 
 /** Step 1b: `connectionId` → connection checks; scopes without a connection → connection_required. */
@@ -15,8 +15,7 @@ export async function resolveBinding(ctx: ControlPlaneContext, capability: Capab
   if (!ctx.auth) {
     throw new NotFoundError('unknown_connection', `no connection ${connectionId}: this platform has no auth service`, { details: { connectionId } });
   }
-  const bound = await ctx.auth.resolveBinding(connectionId);
-  return { credentialRef: bound.credentialRef, connectionId, tenantId: bound.tenantId, grantedScopes: bound.grantedScopes };
+  return bindingOf(await ctx.auth.bind(connectionId));
 }
 
 /** executeRun re-binds through the connection recorded on the run's credential ref. */
@@ -25,6 +24,5 @@ export async function rebind(ctx: ControlPlaneContext, credentialRef: Credential
   if (!ctx.auth) {
     throw new NotFoundError('unknown_connection', `no connection ${credentialRef.connectionId}: this platform has no auth service`);
   }
-  const bound = await ctx.auth.resolveBinding(credentialRef.connectionId);
-  return { credentialRef: bound.credentialRef, connectionId: credentialRef.connectionId, tenantId: bound.tenantId, grantedScopes: bound.grantedScopes };
+  return bindingOf(await ctx.auth.bind(credentialRef.connectionId));
 }

@@ -20,7 +20,7 @@ export async function startAttempt(
   isNew: boolean,
   lease: Lease,
   request: ExecutionRequest,
-  options: { allowRunning?: boolean } = {},
+  allowRunning: boolean,
 ): Promise<StartedAttempt> {
   const updatedAt = writer.now();
   const build = (attemptNumber: number) => {
@@ -59,7 +59,7 @@ export async function startAttempt(
   return ctx.stores.transaction(async (tx) => {
     const restarted = await restartRun(tx, {
       runId: run.runId,
-      allowRunning: options.allowRunning === true,
+      allowRunning,
       updatedAt,
       next: build,
       lostEvent: writer.lostEvent(run.traceId),
