@@ -45,7 +45,7 @@ const LATENCY_JOBS = Number(values['latency-jobs']);
 const MODES = values.mode === 'both' ? (['ledger', 'noop'] as const) : ([values.mode] as ('ledger' | 'noop')[]);
 const PG_URL = process.env.INTEGRATION_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PRODUCERS = 8;
-/** Our worker's prefetch (local buffer of leased jobs); graphile-worker 0.16 has no equivalent. */
+/** Our worker's prefetch (local buffer of claimed jobs); graphile-worker 0.16 has no equivalent. */
 const PREFETCH = Number(values.prefetch);
 
 const tick = defineTrigger({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryStores } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { AdmissionRejectedError, createIngress, definitionFromTrigger } from '@integration/ingress';
 import { github } from '../src';
 import { issueOpenedPayload, signGitHubPayload } from '../src/testing';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryStores } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { createIngress, definitionFromTrigger } from '@integration/ingress';
 import { marketData, MARKET_ALERT_DETECTED, simulatedFeed, type AlertSignal } from '../src';
 

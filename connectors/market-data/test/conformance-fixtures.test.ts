@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, attemptIdFor, isoAt, memoryStores, newId, silentLogger, type RuntimeContext } from '@integration/contracts';
+import { ManualClock, attemptIdFor, isoAt, newId, silentLogger, type RuntimeContext } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { createStreamRuntime } from '@integration/stream-runtime';
 import { marketData } from '../src';
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, attemptIdFor, isoAt, memoryStores, newId, silentLogger, type RuntimeContext, type Stores } from '@integration/contracts';
+import { ManualClock, attemptIdFor, isoAt, newId, silentLogger, type RuntimeContext, type Stores } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { createStreamRuntime, type StreamRuntime } from '@integration/stream-runtime';
 import { createPlatform, generateSealingKey, type Platform } from '@integration/platform';
 import { alertPoll, marketData, MARKET_TICKS_PULL, simulatedFeed, TicksPullOutputSchema, type FeedSource, type Tick } from '../src';

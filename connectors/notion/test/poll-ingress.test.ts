@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryStores, type EventSpec, type PollResult } from '@integration/contracts';
+import { type EventSpec, type PollResult } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { createIngress, definitionFromTrigger } from '@integration/ingress';
 import { notion, type RecentlyEditedSignal } from '../src/index';
 import { DEFAULT_FAKE_TOKEN, fakeIds, startFakeNotion, type FakeNotion } from '../src/testing/index';

@@ -1,4 +1,27 @@
-import { integrationError, isIntegrationError, type ErrorCode, type IntegrationError, type Issue } from '@integration/contracts';
+import { defineErrorCodes, integrationError, isIntegrationError, type ErrorCode, type IntegrationError, type Issue } from '@integration/contracts';
+
+/**
+ * The stable codes agent-spec raises, registered with contracts when this module loads. Every
+ * failure helper below lives here, so a code is known before it is first thrown.
+ */
+export const agentSpecErrorCodes = defineErrorCodes({
+  validation: ['unsupported_import_format', 'unsupported_import_document_version', 'import_limit_exceeded', 'unknown_registry_ref'],
+  runtime: [
+    'agent_max_turns',
+    'agent_timeout',
+    'agent_control_failed',
+    'agent_llm_failed',
+    'agent_invalid_decision',
+    'agent_operation_failed',
+    'agent_invalid_result',
+  ],
+});
+
+declare module '@integration/contracts' {
+  interface ErrorCodeRegistry {
+    '@integration/agent-spec': typeof agentSpecErrorCodes;
+  }
+}
 
 /**
  * Every import failure carries `details.reason`, an object with a stable `kind` and the data

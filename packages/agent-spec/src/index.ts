@@ -19,7 +19,7 @@ export {
 } from './document-schema';
 export { isReservedRef, registryNames, type Registries, type Registry, type RegistryName } from './registry';
 export { matchesOperation, operationKind, operationSource } from './operation-match';
-export type { ImportReason } from './errors';
+export { agentSpecErrorCodes, type ImportReason } from './errors';
 export { planAgent, DEFAULT_MAX_TURNS, DEFAULT_TIMEOUT_MS, type AgentPlan } from './plan';
 export { inspectAgent, projectAgent, modelRef, type AgentInspection, type AgentProjection } from './inspect';
 export { exportAgent, type ExportOptions } from './export-agent';

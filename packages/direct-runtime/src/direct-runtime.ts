@@ -17,7 +17,7 @@ import { resolveOptions, type DirectRuntimeOptions } from './runtime-options';
 type Outcome = { ok: true; output: unknown } | { ok: false; error: IntegrationError };
 
 /**
- * The `direct` runtime: one bounded handler call per attempt (DESIGN §9). Handler failures,
+ * The `direct` runtime: one bounded handler call per attempt. Handler failures,
  * timeouts and cancellations come back as `{ status: 'failed' }` with the evidence gathered so far;
  * execute() only rejects for a malformed capability or context (`invalid_argument`).
  */

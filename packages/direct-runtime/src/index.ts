@@ -7,4 +7,4 @@ export { toAttemptError } from './error-mapping';
 export { createArtifactWriter, serialiseContent, ArtifactSlugSchema, DEFAULT_PAYLOAD_STORE } from './artifact-writer';
 export type { ArtifactWriterOptions, SerialisedContent } from './artifact-writer';
 export { connectorEvent, reservedEventPrefixes } from './event-collector';
-export { memoryArtifactPayloads as memoryPayloadStore } from '@integration/contracts';
+export { memoryArtifactPayloads as memoryPayloadStore } from '@integration/store-memory';

@@ -1,6 +1,5 @@
 import {
   IntegrationError,
-  memoryStores,
   parseAt,
   projectCatalogEntries,
   redactingLogger,
@@ -11,6 +10,7 @@ import {
   type InvocationRequestInput,
   type InvokeOptions,
 } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import {
   createControlPlane,
   type ControlPlane,

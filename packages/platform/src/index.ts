@@ -49,6 +49,7 @@ export {
   type SessionType,
 } from '@integration/session-runtime';
 export { createStreamRuntime, type StreamRuntime, type StreamRuntimeOptions, type StreamSource } from '@integration/stream-runtime';
+export { memoryStores, memoryArtifactPayloads } from '@integration/store-memory';
 export { sqliteStores, type SqliteStoresOptions } from '@integration/store-local';
 export { postgresStores, type PostgresStoresOptions } from '@integration/store-postgres';
 export {

@@ -36,7 +36,7 @@ export interface PolicyExplanation {
 }
 
 /**
- * Evaluates every admission rule (DESIGN §6) and returns the decision. Reasons are accumulated in
+ * Evaluates every admission rule and returns the decision. Reasons are accumulated in
  * rule order and de-duplicated; any deny makes the decision `denied` (deny beats shed), otherwise any
  * shed makes it `shed`. Invalid input throws a ValidationError `invalid_argument`.
  */

@@ -71,7 +71,7 @@ const caseArb = fc.record({
 const rank = (order: readonly string[], value: string) => order.indexOf(value);
 const blank = (v: string | null | undefined): v is null | undefined | '' => v === undefined || v === null || v.trim() === '';
 
-/** An independent restatement of DESIGN §6: does any rule deny? */
+/** An independent restatement of the admission rules: does any rule deny? */
 type Case = {
   contract: PolicyContractInput;
   requiredScopes: string[];
@@ -79,7 +79,7 @@ type Case = {
   request: PolicyInput['request'];
 };
 
-/** An independent restatement of DESIGN §6: does any rule deny? */
+/** An independent restatement of the admission rules: does any rule deny? */
 function oracleDenies(c: Case): boolean {
   const { contract: p, requiredScopes, credential, request: r } = c;
   const actorIds = p.actor?.allowedIds ?? [];

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { memoryStores, type Stores, type StoreTier } from '@integration/contracts';
+import type { Stores } from '@integration/contracts';
+import { memoryStores } from '@integration/store-memory';
 import { sqliteStores } from '@integration/store-local';
 import { postgresStores } from '@integration/store-postgres';
 
@@ -18,7 +19,7 @@ export interface TierInstance {
 }
 
 export interface StoreTierFactory {
-  name: StoreTier;
+  name: string;
   /** Null when the tier can run here; otherwise why it is skipped. */
   unavailable: string | null;
   create(): Promise<TierInstance>;
