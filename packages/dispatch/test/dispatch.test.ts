@@ -204,7 +204,9 @@ describe.each(tiers)('dispatch on $name', (tier) => {
       expect(lettered).toMatchObject({ status: 'dead_lettered', attempts: 2, lastError: { code: 'connector_unavailable', stage: 'execution' } });
       expect(lettered.deadLetteredAt).not.toBeNull();
       expect((await stores.ledger.fetchRun(admission.run.runId))?.status).toBe('failed');
-      expect(dead.seen.filter((m) => m.dispatchId === job.dispatchId)).toHaveLength(1);
+      // Telemetry is published after the settle commits: the job can be read dead-lettered a moment before it.
+      const letteredEvents = await waitFor(async () => dead.seen.filter((m) => m.dispatchId === job.dispatchId), (list) => list.length > 0);
+      expect(letteredEvents).toHaveLength(1);
 
       const replayed = await h.queue.replay(job.dispatchId);
       expect(replayed).toMatchObject({ status: 'queued', attempts: 2, lastError: null, deadLetteredAt: null });

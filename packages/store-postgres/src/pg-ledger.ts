@@ -92,6 +92,9 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
   /** Atomic (a SAVEPOINT inside a caller's transaction): a rejected batch writes nothing. */
   async appendEvents(events: Event[], fence?: AggregatorFence): Promise<void> {
     if (events.length === 0) return;
+    // One unfenced event never throws after inserting (a taken position inserted nothing): it
+    // needs neither a transaction nor a savepoint.
+    if (events.length === 1 && !fence) return appendEventBatch(this.q, this.tables, events);
     await this.q.atomic((q) => appendEventBatch(q, this.tables, events, fence), { savepoint: true });
   }
 
