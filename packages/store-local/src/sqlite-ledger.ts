@@ -170,17 +170,7 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
         `INSERT INTO runs (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record, has_sealed_input)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       )
-      .run(
-        run.runId,
-        run.capabilityId,
-        run.connectorId,
-        run.status,
-        run.tenantId ?? null,
-        ledgerRules.idempotencyKeyOf(run),
-        run.createdAt,
-        json(run),
-        ledgerRules.hasSealedInput(run) ? 1 : 0,
-      );
+      .run(...ledgerRules.runIndexColumns(run), json(run), ledgerRules.hasSealedInput(run) ? 1 : 0);
     if (inserted.changes === 0) throw ledgerRules.duplicateRun(run, !!this.h.stmt('SELECT 1 FROM runs WHERE run_id = ?').get(run.runId));
   }
 

@@ -201,17 +201,7 @@ export class PgLedgerStore extends PgAccess implements LedgerStore {
     const inserted = await q.query(
       `INSERT INTO ${this.t('runs')} (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at, record, has_sealed_input)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json, $9) ON CONFLICT DO NOTHING`,
-      [
-        run.runId,
-        run.capabilityId,
-        run.connectorId,
-        run.status,
-        run.tenantId ?? null,
-        ledgerRules.idempotencyKeyOf(run),
-        run.createdAt,
-        json(run),
-        ledgerRules.hasSealedInput(run),
-      ],
+      [...ledgerRules.runIndexColumns(run), json(run), ledgerRules.hasSealedInput(run)],
     );
     if (inserted.rowCount !== 0) return;
     const existing = await q.query(`SELECT 1 FROM ${this.t('runs')} WHERE run_id = $1`, [run.runId]);

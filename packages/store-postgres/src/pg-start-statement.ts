@@ -18,13 +18,7 @@ export const startStatement = (t: (table: string) => string): string =>
    SELECT 1`;
 
 export const startParams = ({ run, attempt, events }: AttemptStart): unknown[] => [
-  run.runId,
-  run.capabilityId,
-  run.connectorId,
-  run.status,
-  run.tenantId ?? null,
-  ledgerRules.idempotencyKeyOf(run),
-  run.createdAt,
+  ...ledgerRules.runIndexColumns(run),
   json(run),
   attempt.attemptId,
   attempt.runId,

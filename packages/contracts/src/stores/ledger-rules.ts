@@ -22,6 +22,20 @@ export const idempotencyKeyOf = (run: Pick<Run, 'idempotencyKey'>): string | nul
 /** Whether the run holds a sealed exact input (key rotation pages through these). */
 export const hasSealedInput = (run: Pick<Run, 'sealedInput'>): boolean => run.sealedInput != null;
 
+/**
+ * The indexed columns of a run row, in the order both SQL tiers declare them
+ * (run_id, capability_id, connector_id, status, tenant_id, idempotency_key, created_at).
+ */
+export const runIndexColumns = (run: Run): [string, string, string, string, string | null, string | null, string] => [
+  run.runId,
+  run.capabilityId,
+  run.connectorId,
+  run.status,
+  run.tenantId ?? null,
+  idempotencyKeyOf(run),
+  run.createdAt,
+];
+
 /** `putRun` of a taken run: `idTaken` when the runId exists, else its (capabilityId, idempotencyKey) is taken. */
 export function duplicateRun(run: Run, idTaken: boolean): ConflictError {
   if (idTaken) return new ConflictError('duplicate_record', `run ${run.runId} already exists`);
