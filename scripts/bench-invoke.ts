@@ -37,7 +37,7 @@ async function main() {
     console.log(`| ${r.label.padEnd(31)} | ${r.perSecond.toFixed(0).padStart(9)} | ${r.p50.toFixed(1).padStart(6)} | ${r.p99.toFixed(1).padStart(6)} |`);
   }
   const overhead = pipeline.p50 - direct.p50;
-  console.log(`\npipeline overhead p50: ${overhead.toFixed(1)} µs per invoke (target ≤ 25 µs)`);
+  console.log(`\npipeline overhead p50: ${overhead.toFixed(1)} µs per invoke (target ≤ 15 µs)`);
   console.log(`throughput ratio pipeline/direct: ${(pipeline.perSecond / direct.perSecond).toFixed(4)}`);
 }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ANONYMOUS_CREDENTIAL_REF, AttemptSchema, EventSchema, RunSchema, ledgerRules, type Event } from '../src';
 
@@ -46,5 +47,46 @@ describe('ledgerRules', () => {
     expect(ledgerRules.supersededCompletion(1, 1)).toBeNull();
     expect(ledgerRules.supersededCompletion(null, 1)).toBeNull();
     expect(ledgerRules.idempotencyKeyOf({ idempotencyKey: '' })).toBeNull();
+  });
+});
+
+describe('ledgerRules.planEventBatch, as a property', () => {
+  // A reference planner: one map of every position seen, whatever the batch size.
+  const reference = (events: Event[], stored: Map<string, Event>) => {
+    const seen = new Map(stored);
+    const fresh: Event[] = [];
+    for (const e of events) {
+      const key = ledgerRules.eventPositionKey(e);
+      const held = seen.get(key);
+      if (held) {
+        if (!ledgerRules.sameEvent(held, e)) return 'event_conflict';
+        continue;
+      }
+      seen.set(key, e);
+      fresh.push(e);
+    }
+    return fresh;
+  };
+  const anEvent = fc
+    .record({ run: fc.constantFrom('run_1', 'run_2'), attempt: fc.option(fc.integer({ min: 1, max: 2 }), { nil: null }), seq: fc.integer({ min: 0, max: 6 }), type: fc.constantFrom('a', 'b') })
+    .map(({ run, attempt, seq, type }) =>
+      EventSchema.parse({ eventId: `evt_${run}_${attempt}_${seq}_${type}`, runId: run, attemptId: attempt === null ? null : `${run}:${attempt}`, attempt, seq, type, ts }),
+    );
+
+  it('agrees with a reference planner on short and long batches', () => {
+    fc.assert(
+      fc.property(fc.array(anEvent, { maxLength: 40 }), fc.array(anEvent, { maxLength: 6 }), (events, held) => {
+        const stored = new Map(held.map((e) => [ledgerRules.eventPositionKey(e), e]));
+        const expected = reference(events, stored);
+        let actual: Event[] | string;
+        try {
+          actual = ledgerRules.planEventBatch(events, (e) => stored.get(ledgerRules.eventPositionKey(e)) ?? null);
+        } catch (error) {
+          actual = (error as { code: string }).code;
+        }
+        expect(actual).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

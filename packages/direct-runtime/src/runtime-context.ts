@@ -52,10 +52,9 @@ export function checkExecuteArguments(capability: unknown, context: unknown): as
     checkedCapabilities.add(capability as object);
   }
   if (!isObject(context)) throw new ValidationError('invalid_argument', 'direct runtime context: (root): expected an object');
+  if (contextRules.every(([, ok]) => ok(context))) return;
   const issues = contextRules.filter(([, ok]) => !ok(context)).map(([field, , rule]) => ({ path: field, message: `must be ${rule}` }));
-  if (issues.length > 0) {
-    throw new ValidationError('invalid_argument', `direct runtime context: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
-      details: { issues },
-    });
-  }
+  throw new ValidationError('invalid_argument', `direct runtime context: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+    details: { issues },
+  });
 }

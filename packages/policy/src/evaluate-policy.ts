@@ -48,19 +48,22 @@ export function evaluatePolicy(input: PolicyInput, options: EvaluatePolicyOption
 export function explainPolicy(input: PolicyInput, options: EvaluatePolicyOptions = {}): PolicyExplanation {
   const subject = subjectOf(parseInput(input));
   const trace = (options.rules ?? policyRules).map((rule) => ({ rule: rule.name, outcome: runRule(rule, subject) }));
+  return { decision: decisionOf(subject, trace), trace };
+}
 
-  const denyReasons = trace.flatMap(({ outcome }) => (outcome.verdict === 'deny' ? outcome.reasons : []));
-  const shedReasons = trace.flatMap(({ outcome }) => (outcome.verdict === 'shed' ? outcome.reasons : []));
-  const status: PolicyStatus = denyReasons.length > 0 ? 'denied' : shedReasons.length > 0 ? 'shed' : 'allowed';
-  const reasons = status === 'denied' ? denyReasons : status === 'shed' ? shedReasons : [];
-
-  const decision: PolicyDecision = {
-    status,
-    reasons: [...new Set(reasons)],
-    executionPolicy: executionPolicyOf(subject),
-    auditContext: auditContextOf(subject),
-  };
-  return { decision, trace };
+/** One pass over the outcomes: deny beats shed, reasons kept in rule order without repeats. */
+function decisionOf(subject: PolicySubject, trace: RuleTrace[]): PolicyDecision {
+  let status: PolicyStatus = 'allowed';
+  for (const { outcome } of trace) {
+    if (outcome.verdict === 'deny') status = 'denied';
+    else if (outcome.verdict === 'shed' && status === 'allowed') status = 'shed';
+  }
+  const reasons = new Set<string>();
+  if (status !== 'allowed') {
+    const verdict = status === 'denied' ? 'deny' : 'shed';
+    for (const { outcome } of trace) if (outcome.verdict === verdict) for (const reason of outcome.reasons) reasons.add(reason);
+  }
+  return { status, reasons: [...reasons], executionPolicy: executionPolicyOf(subject), auditContext: auditContextOf(subject) };
 }
 
 /**

@@ -20,6 +20,10 @@ import { MemoryAccess, type RunLedger } from './state';
 
 /** An event's position within its run (positions are indexed per run). */
 const positionKey = (e: Pick<Event, 'attempt' | 'seq'>) => `${e.attempt ?? 0}:${e.seq}`;
+const samePosition = (a: Event, b: Event) => a.seq === b.seq && a.attempt === b.attempt;
+
+/** A run holding up to this many events finds a position by a scan; beyond it, by an index. */
+const SCANNED_RUN_EVENTS = 16;
 const idempotencyKeyOf = (run: Run) => `${run.capabilityId}|${run.idempotencyKey}`;
 
 /** Patch values are stored as frozen JSON copies, so stored records can be handed out as they are. */
@@ -170,7 +174,7 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
   private ledgerOf(runId: string, known?: RunLedger): RunLedger {
     let ledger = known ?? this.state.runLedgers.get(runId);
     if (!ledger) {
-      ledger = { run: null, attemptIds: [], events: [], positions: new Map(), artifactIds: [] };
+      ledger = { run: null, attemptIds: [], events: [], positions: null, artifactIds: [] };
       journaledSet(this.journal, this.state.runLedgers, runId, ledger);
     }
     return ledger;
@@ -250,10 +254,20 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
    */
   private planEvents(events: Event[], fence: AggregatorFence | undefined, pending?: Attempt, known?: RunLedger): EventPlan {
     const ledgers = this.lookup(known);
-    const fresh = ledgerRules.planEventBatch(events, (event) => ledgers.find(event.runId)?.positions.get(positionKey(event)), copy);
+    const fresh = ledgerRules.planEventBatch(events, (event) => this.eventAt(ledgers.find(event.runId), event), copy);
     if (!fence) return { fresh, adopt: [] };
     const adopt = ledgerRules.fenceEventAttempts(fresh, fence, (attemptId) => (pending?.attemptId === attemptId ? pending : this.state.attempts.get(attemptId)));
     return { fresh, adopt: adopt.map(frozenRecord) };
+  }
+
+  /** The event the run holds at `event`'s position. */
+  private eventAt(ledger: RunLedger | undefined, event: Event): Event | undefined {
+    if (!ledger) return undefined;
+    if (ledger.positions) return ledger.positions.get(positionKey(event));
+    if (ledger.events.length <= SCANNED_RUN_EVENTS) return ledger.events.find((held) => samePosition(held, event));
+    // Journaled, so a rollback drops an index that holds the rolled-back events.
+    journaledAssign(this.journal, ledger, 'positions', new Map(ledger.events.map((held) => [positionKey(held), held])));
+    return ledger.positions!.get(positionKey(event));
   }
 
   private applyEvents({ fresh, adopt }: EventPlan, known?: RunLedger): void {
@@ -261,7 +275,7 @@ export class MemoryLedgerStore extends MemoryAccess implements LedgerStore {
     const ledgers = this.lookup(known);
     for (const event of fresh) {
       const ledger = ledgers.create(event.runId);
-      journaledSet(this.journal, ledger.positions, positionKey(event), event);
+      if (ledger.positions) journaledSet(this.journal, ledger.positions, positionKey(event), event);
       journaledPush(this.journal, ledger.events, event);
     }
   }

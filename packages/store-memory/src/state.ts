@@ -22,8 +22,8 @@ export interface RunLedger {
   attemptIds: string[];
   /** In insertion order. */
   events: Event[];
-  /** Position (`attempt:seq`) → event. */
-  positions: Map<string, Event>;
+  /** Position (`attempt:seq`) → event, built once the run holds more events than a scan should cover. */
+  positions: Map<string, Event> | null;
   /** In insertion order. */
   artifactIds: string[];
 }

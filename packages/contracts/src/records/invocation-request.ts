@@ -79,10 +79,8 @@ export const InvocationRequestSchema = z
             : undefined,
     },
   )
-  .transform(({ allowedOperations, ...rest }) => ({
-    ...rest,
-    allowedOperations: allowedOperations ?? [rest.capabilityId],
-  }));
+  // The parsed object is zod's own fresh copy: completing it in place saves a copy per invoke.
+  .transform((request) => Object.assign(request, { allowedOperations: request.allowedOperations ?? [request.capabilityId] }));
 
 export type InvocationRequest = z.output<typeof InvocationRequestSchema>;
 export type InvocationRequestInput = z.input<typeof InvocationRequestSchema>;

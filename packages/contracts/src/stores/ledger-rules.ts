@@ -117,19 +117,42 @@ export function supersededCompletion(latest: number | null | undefined, expectLa
  */
 export function planEventBatch(events: Event[], claim: (event: Event) => Event | null | undefined, keep: (event: Event) => Event = (e) => e): Event[] {
   const fresh: Event[] = [];
-  const batch = new Map<string, Event>();
+  const batch = new BatchPositions(events.length);
   for (const event of events) {
-    const key = eventPositionKey(event);
-    const existing = batch.get(key) ?? claim(event);
+    const existing = batch.at(fresh, event) ?? claim(event);
     if (existing) {
       if (!sameEvent(existing, event)) throw eventConflict(event);
       continue;
     }
     const stored = keep(event);
-    batch.set(key, stored);
+    batch.add(stored);
     fresh.push(stored);
   }
   return fresh;
+}
+
+const samePosition = (a: Event, b: Event): boolean => a.seq === b.seq && a.attemptId === b.attemptId && a.runId === b.runId;
+
+/** Batches up to this size find positions by a scan: cheaper than hashing a long key per event. */
+const SCANNED_BATCH_SIZE = 16;
+
+/** The positions a batch has claimed so far. */
+class BatchPositions {
+  private readonly index: Map<string, Event> | null;
+
+  constructor(size: number) {
+    this.index = size > SCANNED_BATCH_SIZE ? new Map() : null;
+  }
+
+  at(fresh: Event[], event: Event): Event | undefined {
+    if (this.index) return this.index.get(eventPositionKey(event));
+    for (const held of fresh) if (samePosition(held, event)) return held;
+    return undefined;
+  }
+
+  add(event: Event): void {
+    this.index?.set(eventPositionKey(event), event);
+  }
 }
 
 /** The distinct attempts the events are on, in first-seen order (run-level events have none). */

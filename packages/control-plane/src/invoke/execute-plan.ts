@@ -25,15 +25,15 @@ export async function execute(ctx: ControlPlaneContext, plan: RunPlan): Promise<
   try {
     const admission = await admit(ctx, capability, binding, request, plan.run.targetId);
     if (admission.outcome === 'admitted') writer = writer.withSecrets(secretValuesOf(admission.lease.payload));
-    // Frozen like every record the writer builds: the memory tier can keep it without a copy.
-    const run: Run = plan.isNew
-      ? Object.freeze({ ...plan.run, ...recordedInput(writer, ctx.sealer, plan.run.runId, call.exact, call.declared.view) })
-      : plan.run;
+    const recorded = plan.isNew ? recordedInput(writer, ctx.sealer, plan.run.runId, call.exact, call.declared.view) : null;
     if (admission.outcome === 'rejected') {
+      // Frozen like every record the writer builds: the memory tier can keep it without a copy.
+      const run: Run = recorded ? Object.freeze({ ...plan.run, ...recorded }) : plan.run;
       const stored = await persistRejection(ctx, writer, run, plan.isNew, admission);
       throw admission.error.withRecords({ run: stored, policyDecision: admission.decision ?? undefined });
     }
-    const started = await startAttempt(ctx, writer, run, plan.isNew, admission.lease, request, plan.allowRunning);
+    const started = await startAttempt(ctx, writer, plan, admission.lease, recorded);
+    const { run } = started;
     const runtimeContext: RuntimeContext = {
       runId: run.runId,
       attempt: started.attempt.attempt,

@@ -1,7 +1,7 @@
 import { attemptIdFor, DEFAULT_AGGREGATOR_ID, restartRun, type Attempt, type Lease, type Run } from '@integration/contracts';
 import type { ControlPlaneContext } from '../context';
 import type { LedgerWriter } from '../ledger-writer';
-import type { ExecutionRequest } from './execution-request';
+import type { RunPlan } from './run-plan';
 
 export interface StartedAttempt {
   run: Run;
@@ -11,17 +11,17 @@ export interface StartedAttempt {
 /**
  * Step 6: the run becomes `running`, attempt N is stored with `run.started` (seq 0), in one
  * transaction. For an existing run, N = highest attempt + 1, decided inside the transaction, where
- * any attempt left open by a vanished executor is closed as `lost`.
+ * any attempt left open by a vanished executor is closed as `lost`. A new run is stored with its
+ * recorded input (`recorded`), in the one copy of the draft that becomes the running run.
  */
 export async function startAttempt(
   ctx: ControlPlaneContext,
   writer: LedgerWriter,
-  run: Run,
-  isNew: boolean,
+  plan: RunPlan,
   lease: Lease,
-  request: ExecutionRequest,
-  allowRunning: boolean,
+  recorded: Pick<Run, 'input' | 'sealedInput'> | null,
 ): Promise<StartedAttempt> {
+  const { run, request } = plan;
   const updatedAt = writer.now();
   const build = (attemptNumber: number) => {
     const attempt: Attempt = Object.freeze({
@@ -48,9 +48,9 @@ export async function startAttempt(
     return { attempt, events, fence: { aggregatorId: attempt.aggregatorId, aggregatorEpoch: attempt.aggregatorEpoch } };
   };
 
-  if (isNew) {
+  if (plan.isNew) {
     // One store call (one round trip on Postgres): run, attempt 1 and run.started, atomically.
-    const stored: Run = Object.freeze({ ...run, status: 'running', updatedAt });
+    const stored: Run = Object.freeze({ ...run, ...recorded, status: 'running', updatedAt });
     const { attempt, events, fence } = build(1);
     await ctx.stores.ledger.startAttempt({ run: stored, attempt, events, fence });
     return { run: stored, attempt };
@@ -59,7 +59,7 @@ export async function startAttempt(
   return ctx.stores.transaction(async (tx) => {
     const restarted = await restartRun(tx, {
       runId: run.runId,
-      allowRunning,
+      allowRunning: plan.allowRunning,
       updatedAt,
       next: build,
       lostEvent: writer.lostEvent(run.traceId),

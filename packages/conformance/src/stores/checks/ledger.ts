@@ -171,6 +171,36 @@ export const ledgerChecks: StoreCheck[] = [
     },
   },
   {
+    id: 'ledger.events.position_idempotency_at_scale',
+    title: 'position rules hold for long runs and long batches, and a rolled-back batch frees its positions',
+    async run({ stores }) {
+      const runId = `run_${uid()}`;
+      const long = Array.from({ length: 40 }, (_, seq) => event(runId, 1, seq));
+      // A long batch repeating itself: the second copy of each event is a no-op.
+      await stores.ledger.appendEvents([...long, ...long]);
+      assert.equal((await stores.ledger.listEvents(runId)).length, 40);
+      await stores.ledger.appendEvents([long[3]!, event(runId, 1, 40)]);
+      await rejectsWithCode(stores.ledger.appendEvents([event(runId, 1, 41), { ...long[2]!, payload: { changed: true } }]), 'event_conflict', 'an early position of a long run: ');
+      const batchConflict = [...Array.from({ length: 30 }, (_, i) => event(runId, 2, i)), event(runId, 2, 4, { type: 'other' })];
+      await rejectsWithCode(stores.ledger.appendEvents(batchConflict), 'event_conflict', 'within a long batch: ');
+      assert.equal((await stores.ledger.listEvents(runId)).length, 41, 'conflicting batches append nothing');
+
+      const rolledBack = `run_${uid()}`;
+      const failure = new Error('roll back');
+      const thrown = await stores
+        .transaction(async (tx) => {
+          await tx.ledger.appendEvents(Array.from({ length: 20 }, (_, seq) => event(rolledBack, 1, seq)));
+          await tx.ledger.appendEvents([event(rolledBack, 1, 20)]);
+          throw failure;
+        })
+        .catch((error: unknown) => error);
+      assert.equal(thrown, failure);
+      assert.deepEqual(await stores.ledger.listEvents(rolledBack), []);
+      await stores.ledger.appendEvents([event(rolledBack, 1, 5, { type: 'after_rollback' })]);
+      assert.deepEqual((await stores.ledger.listEvents(rolledBack)).map((e) => e.type), ['after_rollback']);
+    },
+  },
+  {
     id: 'ledger.events.fencing',
     title: 'appendEvents with a fence: stale epoch and id mismatch rejected, a newer epoch is adopted, unknown attempt',
     async run({ stores }) {
