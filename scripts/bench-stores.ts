@@ -238,6 +238,7 @@ async function main() {
       if (ungrouped) console.log(`${tier}: the same without group commit = ${(ungrouped.perSecond / base.perSecond).toFixed(3)}; group commit ÷ without = ${(concurrent.perSecond / ungrouped.perSecond).toFixed(2)}×`);
     }
     if (base && floor) console.log(`${tier}: raw invoke SQL/s ÷ raw 1-row insert tx/s = ${(floor.perSecond / base.perSecond).toFixed(3)} (the same SQL without the store code)`);
+    if (floor && durable) console.log(`${tier}: durable invokes/s ÷ raw invoke SQL/s = ${(durable.perSecond / floor.perSecond).toFixed(3)} (target ≥ 0.8: what the store and pipeline cost over their SQL)`);
     if (base && writes) console.log(`${tier}: store writes of one invoke/s ÷ raw 1-row insert tx/s = ${(writes.perSecond / base.perSecond).toFixed(3)}`);
   }
   for (const note of notes) console.log(`note: ${note}`);

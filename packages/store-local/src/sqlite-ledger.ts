@@ -88,8 +88,8 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
 
   appendEvents(events: Event[], fence?: AggregatorFence): Promise<void> {
     // One unfenced event is one INSERT (or a read on a taken position): atomic without a savepoint.
-    if (events.length === 1 && !fence) return this.write(() => this.append(events));
-    return this.write(() => this.h.atomic(() => this.append(events, fence)));
+    if (events.length === 1 && !fence) return this.write(() => void this.append(events));
+    return this.write(() => this.h.atomic(() => void this.append(events, fence)));
   }
 
   startAttempt(start: AttemptStart): Promise<void> {
@@ -97,7 +97,8 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
       this.h.atomic(() => {
         this.insertRun(start.run);
         this.insertAttempt(start.attempt);
-        this.append(start.events, start.fence);
+        // The attempt just inserted is fenced as it was given, not read back.
+        this.append(start.events, start.fence, (attemptId) => (attemptId === start.attempt.attemptId ? start.attempt : this.readAttempt(attemptId)));
       }),
     );
   }
@@ -109,8 +110,12 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
         const superseded = ledgerRules.supersededCompletion(latest, completion.expectLatestAttempt);
         if (superseded) return superseded;
         for (const artifact of completion.artifacts) this.upsertArtifact(artifact);
-        this.append(completion.events, completion.fence);
-        const attempt = this.mergeAttempt(completion.attemptId, completion.attemptPatch, completion.fence);
+        // The completing attempt is read once, for the events' fence and for its own patch.
+        let own: Attempt | null | undefined;
+        const attemptOf = (attemptId: string) => (attemptId === completion.attemptId ? (own ??= this.readAttempt(attemptId)) : this.readAttempt(attemptId));
+        const adopted = this.append(completion.events, completion.fence, attemptOf);
+        const current = adopted.find((a) => a.attemptId === completion.attemptId) ?? attemptOf(completion.attemptId);
+        const attempt = this.mergeAttempt(completion.attemptId, completion.attemptPatch, completion.fence, current);
         const run = this.mergeRun(completion.runId, completion.runPatch);
         return { applied: true, run, attempt };
       }),
@@ -190,8 +195,8 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
     if (inserted.changes === 0) throw ledgerRules.duplicateAttempt(attempt.attemptId);
   }
 
-  private mergeAttempt(attemptId: string, patch: AttemptPatch, fence: AggregatorFence): Attempt {
-    const text = json(ledgerRules.patchedAttempt(this.readAttempt(attemptId), attemptId, patch, fence));
+  private mergeAttempt(attemptId: string, patch: AttemptPatch, fence: AggregatorFence, current = this.readAttempt(attemptId)): Attempt {
+    const text = json(ledgerRules.patchedAttempt(current, attemptId, patch, fence));
     this.h.stmt('UPDATE attempts SET record = ? WHERE attempt_id = ?').run(text, attemptId);
     return JSON.parse(text) as Attempt;
   }
@@ -199,9 +204,10 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
   /**
    * Insert-first: the first event at each position goes in with ON CONFLICT DO NOTHING; only a
    * taken position is read back for the shared plan to compare. Runs inside `atomic` (a SAVEPOINT
-   * when nested), so a rejected batch (conflict, fence) writes nothing.
+   * when nested), so a rejected batch (conflict, fence) writes nothing. Returns the attempts that
+   * adopted the fence's newer epoch, as written.
    */
-  private append(events: Event[], fence?: AggregatorFence): void {
+  private append(events: Event[], fence?: AggregatorFence, attemptOf = (attemptId: string) => this.readAttempt(attemptId)): Attempt[] {
     const insert = this.h.stmt(
       'INSERT INTO events (run_id, attempt_key, attempt_id, attempt, seq, record) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, attempt_key, seq) DO NOTHING',
     );
@@ -213,8 +219,10 @@ export class SqliteLedgerStore extends SqliteAccess implements LedgerStore {
           | undefined,
       );
     });
-    if (!fence) return;
-    for (const attempt of ledgerRules.fenceEventAttempts(fresh, fence, (attemptId) => this.readAttempt(attemptId))) this.writeAttempt(attempt);
+    if (!fence) return [];
+    const adopted = ledgerRules.fenceEventAttempts(fresh, fence, attemptOf);
+    for (const attempt of adopted) this.writeAttempt(attempt);
+    return adopted;
   }
 
   private upsertArtifact(artifact: ArtifactRef): void {
