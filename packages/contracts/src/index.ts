@@ -57,3 +57,4 @@ export { restartRun, closeOpenAttempts, openAttemptStatuses, type AttemptRestart
 export * as dispatchRules from './stores/dispatch-rules';
 export * as ledgerRules from './stores/ledger-rules';
 export { routeOrder, routeMatches } from './stores/route-rules';
+export { TurnBatcher, type BatchOutcome, type TurnBatcherOptions } from './stores/turn-batcher';

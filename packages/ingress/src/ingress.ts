@@ -15,7 +15,7 @@ import { checkSignature, invalidTrigger, parseJsonBody, validatePayload, type Ca
 import { guardedAdmission } from './admission-guard';
 import { admit, type Admission, type AdmitContext, type AdmitOptions } from './admit';
 import type { IngressDefinition } from './definition';
-import { GroupCommitter } from './group-commit';
+import { groupCommitter } from './group-commit';
 import { pollDraft, requestIssues, webhookDraft, type PollRequest, type WebhookRequest } from './requests';
 
 export type { CapabilityResolver } from './admission-checks';
@@ -53,11 +53,11 @@ export interface Ingress {
 function admitContextOf(options: IngressOptions): AdmitContext {
   const { stores } = options;
   const grouping = options.groupCommit ?? stores.capabilities.serializedTransactions;
-  const committer = grouping ? new GroupCommitter(stores, typeof grouping === 'object' ? (grouping.maxBatch ?? 64) : 64) : null;
+  const committer = grouping ? groupCommitter(stores, typeof grouping === 'object' ? (grouping.maxBatch ?? 64) : 64) : null;
   return {
     capabilities: options.capabilities,
     sealer: options.sealer,
-    transaction: <T>(body: (tx: StoreSet) => Promise<T>): Promise<T> => (committer ? committer.run(body) : stores.transaction(body)),
+    transaction: <T>(body: (tx: StoreSet) => Promise<T>): Promise<T> => (committer ? committer(body) : stores.transaction(body)),
   };
 }
 

@@ -1,16 +1,17 @@
 import diagnostics from 'node:diagnostics_channel';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import type { Mutex } from 'async-mutex';
+import { TurnBatcher, type BatchOutcome } from '@integration/contracts';
 import { isBusy } from './errors';
 
 /** Most calls one shared transaction takes; later ones start the next batch. */
 export const MAX_BATCH_CALLS = 256;
 
 /**
- * Published once per flushed batch: `{ path, calls, transactions }` — how many store calls it
- * served and how many commits that took (1 for a shared commit; `calls` when it fell back to one
- * transaction per call; 0 when nothing could start). For metrics and tests.
+ * Published once per commit: `{ path, calls, transactions }` — how many store calls a shared
+ * transaction served (`transactions: 1`), a call that ran alone (a batch of one, or each call of a
+ * shared transaction that fell back: `calls: 1`), or a batch that could not start (`transactions:
+ * 0`). For metrics and tests.
  */
 export const groupCommitChannel = diagnostics.channel('integration:store-local:group-commit');
 
@@ -29,11 +30,10 @@ interface QueuedCall {
   step: () => unknown;
   /** Commit effects the step registered (run only once its writes are committed). */
   effects: Array<() => void>;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+/** Thrown inside a batch to run each of its calls in a transaction of its own instead. */
+class RunEachAlone extends Error {}
 
 /**
  * Group commit for the single store calls of one SQLite file: calls issued in the same event-loop
@@ -47,11 +47,18 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * it, as they do behind an open transaction: program order holds in this process.
  */
 export class SqliteWriteBatch {
-  private open: QueuedCall[] | null = null;
   /** The effects list of the step running now (inside a flush), for `afterCommit` outside a transaction. */
   private collecting: Array<() => void> | null = null;
+  private readonly batcher: TurnBatcher<QueuedCall, unknown>;
 
-  constructor(private readonly connection: BatchConnection) {}
+  constructor(private readonly connection: BatchConnection) {
+    this.batcher = new TurnBatcher<QueuedCall, unknown>({
+      maxBatch: MAX_BATCH_CALLS,
+      hold: (run) => connection.mutex.runExclusive(run),
+      runAlone: (call) => this.alone(call),
+      runBatch: (calls) => this.shared(calls),
+    });
+  }
 
   /** Where a step running inside a flush registers its commit effects (null outside a flush). */
   get effects(): Array<() => void> | null {
@@ -59,46 +66,30 @@ export class SqliteWriteBatch {
   }
 
   run<T>(step: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (!this.open || this.open.length >= MAX_BATCH_CALLS) {
-        const calls: QueuedCall[] = [];
-        this.open = calls;
-        // A flush that throws where no call expected it must not leave its callers waiting.
-        this.connection.mutex.runExclusive(() => this.flush(calls)).catch((error: unknown) => {
-          for (const call of calls) call.reject(error);
-        });
-      }
-      this.open.push({ step, effects: [], resolve: resolve as (value: unknown) => void, reject });
-    });
+    return this.batcher.submit({ step, effects: [] }) as Promise<T>;
   }
 
-  private async flush(calls: QueuedCall[]): Promise<void> {
-    // Calls issued in the turn that opened the batch (or while it waited for the mutex) join it.
-    await nextTurn();
-    if (this.open === calls) this.open = null;
-    if (calls.length === 1) {
-      await this.alone(calls[0]!);
-      return this.publish(1, 1);
-    }
+  /** Calls in one shared transaction, each in its own savepoint; effects run once it commits. */
+  private async shared(calls: QueuedCall[]): Promise<Array<BatchOutcome<unknown>>> {
     const { db } = this.connection;
     try {
       await this.connection.retryBusy(() => db.exec('BEGIN IMMEDIATE'));
     } catch (error) {
       // Still locked by another process after busyTimeoutMs: alone, each call would wait as long again.
       if (isBusy(error)) {
-        for (const call of calls) call.reject(error);
-        return this.publish(calls.length, 0);
+        this.publish(calls.length, 0);
+        return calls.map(() => ({ ok: false, error }));
       }
-      return this.eachAlone(calls);
+      throw new RunEachAlone();
     }
-    const outcomes: Outcome[] = [];
+    const outcomes: Array<BatchOutcome<unknown>> = [];
     for (const call of calls) {
       try {
         outcomes.push({ ok: true, value: this.collect(call, () => this.connection.atomic(call.step)) });
       } catch (error) {
         outcomes.push({ ok: false, error });
         // An I/O error can roll back the whole transaction, taking its neighbours' writes with it.
-        if (!db.inTransaction) return this.eachAlone(calls);
+        if (!db.inTransaction) throw new RunEachAlone();
       }
     }
     try {
@@ -111,32 +102,24 @@ export class SqliteWriteBatch {
           // The connection already rolled back.
         }
       }
-      return this.eachAlone(calls);
+      throw new RunEachAlone();
     }
     this.publish(calls.length, 1);
     calls.forEach((call, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) {
-        for (const effect of call.effects) effect();
-        call.resolve(outcome.value);
-      } else call.reject(outcome.error);
+      if (outcomes[i]!.ok) for (const effect of call.effects) effect();
     });
+    return outcomes;
   }
 
   /** Exactly the path of an unbatched call: its own statement or transaction, busy retried. */
-  private async alone(call: QueuedCall): Promise<void> {
+  private async alone(call: QueuedCall): Promise<unknown> {
     try {
       const value = await this.connection.retryBusy(() => this.collect(call, call.step));
       for (const effect of call.effects) effect();
-      call.resolve(value);
-    } catch (error) {
-      call.reject(error);
+      return value;
+    } finally {
+      this.publish(1, 1);
     }
-  }
-
-  private async eachAlone(calls: QueuedCall[]): Promise<void> {
-    for (const call of calls) await this.alone(call);
-    this.publish(calls.length, calls.length);
   }
 
   private collect<T>(call: QueuedCall, step: () => T): T {

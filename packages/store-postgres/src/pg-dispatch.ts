@@ -8,9 +8,10 @@ import {
   type DispatchJob,
   type DispatchSettlement,
   type DispatchStore,
+  type TurnBatcher,
 } from '@integration/contracts';
 import type { Executor } from './executor';
-import { TurnBatcher } from './turn-batcher';
+import { sharedStatement } from './shared-statement';
 import { PgAccess, first, json, plain, records } from './pg-context';
 
 const byCreated = (a: DispatchJob, b: DispatchJob) =>
@@ -22,11 +23,11 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
   /**
    * One statement: the insert and its NOTIFY commit together (NOTIFY is transactional), and only a
    * duplicate costs a second query (to return the stored job untouched). Outside a transaction,
-   * enqueues that arrive in the same event-loop turn share that statement (see TurnBatcher).
+   * enqueues that arrive in the same event-loop turn share that statement (see sharedStatement).
    */
   async enqueue(job: DispatchJob): Promise<{ status: 'enqueued' | 'duplicate'; job: DispatchJob }> {
     const row: NewJobRow = { job, record: json(job) };
-    const inserted = this.q.inTransaction ? await this.insertJobs([row]) : await this.batches().enqueue.submit(job.dispatchId, row);
+    const inserted = this.q.inTransaction ? await this.insertJobs([row]) : await this.batches().enqueue.submit(row);
     if (!inserted.has(job.dispatchId)) {
       const existing = await this.read(this.q, job.dispatchId);
       return { status: 'duplicate', job: existing! };
@@ -149,7 +150,7 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
    */
   async settle(dispatchId: string, leaseOwner: string, settlement: DispatchSettlement): Promise<DispatchJob> {
     const row: SettleRow = { dispatchId, leaseOwner, ...settlementPatch(settlement) };
-    const settled = this.q.inTransaction ? await this.updateSettled([row]) : await this.batches().settle.submit(dispatchId, row);
+    const settled = this.q.inTransaction ? await this.updateSettled([row]) : await this.batches().settle.submit(row);
     const next = settled.get(dispatchId);
     if (next) return this.wakeLocal(next, next.status === 'queued' || next.status === 'retry_scheduled');
     const job = await this.read(this.q, dispatchId);
@@ -282,8 +283,8 @@ export class PgDispatchStore extends PgAccess implements DispatchStore {
   /** The statement batchers of this (non-transactional) store view, made on first use. */
   private batches() {
     this.batchers ??= {
-      enqueue: new TurnBatcher((rows) => this.insertJobs(rows)),
-      settle: new TurnBatcher((rows) => this.updateSettled(rows)),
+      enqueue: sharedStatement((rows: NewJobRow[]) => this.insertJobs(rows), (row) => row.job.dispatchId),
+      settle: sharedStatement((rows: SettleRow[]) => this.updateSettled(rows), (row) => row.dispatchId),
     };
     return this.batchers;
   }

@@ -1,32 +1,39 @@
+import { LRUCache } from 'lru-cache';
 import type { Clock, WebhookRoute } from '@integration/contracts';
 
+type Load<V> = () => Promise<V>;
+
 /**
- * A short-lived in-process cache (route lookups, opened secrets, built definitions). Entries live
- * `ttlMs`; writes made through the same router clear it at once, writes from other processes are
- * seen within `ttlMs`. `ttlMs` 0 disables caching.
+ * A short-lived in-process cache (route lists, built definitions). Entries live `ttlMs`; writes
+ * made through the same router clear it at once, writes from other processes are seen within
+ * `ttlMs`. Concurrent lookups of one key share one load; past `maxEntries` the least recently
+ * used entry goes. `ttlMs` 0 disables caching.
  */
-export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+export class RouteCache<V extends object> {
+  private readonly entries: LRUCache<string, V, Load<V>> | null;
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly clock: Clock,
-    private readonly maxEntries = 10_000,
-  ) {}
+  constructor(ttlMs: number, clock: Clock, maxEntries = 10_000) {
+    this.entries =
+      ttlMs > 0
+        ? new LRUCache<string, V, Load<V>>({
+            max: maxEntries,
+            ttl: ttlMs,
+            // Read the clock on every lookup (the default caches it for a millisecond of real time).
+            ttlResolution: 0,
+            perf: clock,
+            // The loader travels with the lookup: each call site knows how to load its own key.
+            fetchMethod: (_key, _stale, { context }) => context(),
+          })
+        : null;
+  }
 
-  async get(key: string, load: () => Promise<V>): Promise<V> {
-    if (this.ttlMs <= 0) return load();
-    const now = this.clock.now();
-    const hit = this.entries.get(key);
-    if (hit && hit.expiresAt > now) return hit.value;
-    const value = await load();
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(key, { value, expiresAt: now + this.ttlMs });
-    return value;
+  async get(key: string, load: Load<V>): Promise<V> {
+    if (!this.entries) return load();
+    return (await this.entries.fetch(key, { context: load })) as V;
   }
 
   clear(): void {
-    this.entries.clear();
+    this.entries?.clear();
   }
 }
 

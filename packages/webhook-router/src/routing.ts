@@ -1,7 +1,7 @@
 import type { Clock, RouteStore, WebhookRoute } from '@integration/contracts';
 import { defineIngress, type CapabilityResolver, type IngressDefinition } from '@integration/ingress';
 import { resolveRoute, type ResolutionContext } from './resolve';
-import { routeVersion, TtlCache } from './route-cache';
+import { RouteCache, routeVersion } from './route-cache';
 import { openRouteSecret, type RouteSecretSources } from './route-secrets';
 import type { WebhookTarget } from './target';
 
@@ -47,8 +47,8 @@ async function ingressDefinitionOf(route: WebhookRoute, options: RouteResolverOp
 }
 
 export function createRouteResolver(options: RouteResolverOptions): RouteResolver {
-  const routeLists = new TtlCache<WebhookRoute[]>(options.cacheMs, options.clock);
-  const definitions = new TtlCache<IngressDefinition>(options.cacheMs, options.clock);
+  const routeLists = new RouteCache<WebhookRoute[]>(options.cacheMs, options.clock);
+  const definitions = new RouteCache<IngressDefinition>(options.cacheMs, options.clock);
   /** The route store as the resolver sees it: active-route lists, cached. */
   const cachedRoutes: Pick<RouteStore, 'listRoutes'> = {
     listRoutes: (filter = {}) => routeLists.get(JSON.stringify(filter), () => options.routes.listRoutes(filter)),
