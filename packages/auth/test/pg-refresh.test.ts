@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PG_URL as pgUrl, postgresProblem } from '@integration/test-kit';
 import { startOAuthServer, type OAuthTestServer } from './support/oauth-server';
 
 /**
@@ -10,26 +10,8 @@ import { startOAuthServer, type OAuthTestServer } from './support/oauth-server';
  * and pool on one Postgres schema, request leases on an expired OAuth credential at the same
  * moment. The store's advisory lock must let exactly one refresh_token grant reach the provider.
  */
-const pgUrl = process.env.INTEGRATION_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const worker = fileURLToPath(new URL('./fixtures/pg-refresh-worker.ts', import.meta.url));
-
-async function reachable(): Promise<boolean> {
-  const url = new URL(pgUrl);
-  const ok = await new Promise<boolean>((resolve) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port || 5432) });
-    const done = (value: boolean) => {
-      socket.destroy();
-      resolve(value);
-    };
-    socket.setTimeout(2_000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-  if (!ok && process.env.CI === 'true') throw new Error(`INTEGRATION_PG_URL (${pgUrl}) is unreachable under CI=true`);
-  if (!ok) console.warn(`[auth] skipping the Postgres refresh test: ${pgUrl} is unreachable`);
-  return ok;
-}
 
 function run(args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -51,7 +33,7 @@ function run(args: string[], env: Record<string, string>): Promise<string> {
   });
 }
 
-const available = await reachable();
+const available = (await postgresProblem('auth pg-refresh')) === null;
 let server: OAuthTestServer;
 const schema = `t_auth_refresh_${process.pid}_${randomBytes(3).toString('hex')}`;
 let env: Record<string, string>;

@@ -2,12 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, type RefreshHandler } from '@integration/contracts';
 import { createAuthService } from '../src/index';
 import { apiTokenConnector, captureLogger, failure, installToken, key, testConnector } from './support/fixtures';
-import { tiers, type Tier, type TierInstance } from './support/tiers';
+import { sqliteStores } from '@integration/store-local';
+import { postgresStores } from '@integration/store-postgres';
+import { storeTiers, type StoreTierFactory, type TierInstance } from '@integration/test-kit';
 
-const all = await tiers();
+const all = await storeTiers({ sqlite: sqliteStores, postgres: postgresStores }, { label: 'auth' });
 const CANARY = 'CANARYtier5e1d';
 
-describe.each(all)('auth on the $name tier', (tier: Tier) => {
+describe.each(all)('auth on the $name tier', (tier: StoreTierFactory) => {
   const instances: TierInstance[] = [];
   const open = async () => {
     const instance = await tier.create();
@@ -19,7 +21,7 @@ describe.each(all)('auth on the $name tier', (tier: Tier) => {
   });
 
   it.skipIf(tier.unavailable !== null)('lifecycle: lease binding, rotation, revocation; no secret in the raw store', async () => {
-    const { stores, raw } = await open();
+    const { stores, rawContents } = await open();
     const clock = new ManualClock();
     const auth = createAuthService({ stores, connectors: [apiTokenConnector()], secrets: { keys: { k1: key() }, activeKeyId: 'k1' }, environment: 'test', clock });
     const { connectionId, started } = await installToken(auth, { access_token: `${CANARY}-first`, webhook_secret: `${CANARY}-whsec`, refresh_token: `${CANARY}-rt` });
@@ -39,14 +41,14 @@ describe.each(all)('auth on the $name tier', (tier: Tier) => {
     await auth.revokeConnection(connectionId, { reason: 'tier test' });
     expect((await failure(() => auth.fetchLease(third.leaseId))).code).toBe('lease_revoked');
     expect((await failure(() => auth.requestLease(connectionId))).code).toBe('connection_revoked');
-    const bytes = await raw();
+    const bytes = rawContents ? (await rawContents()).toString('latin1') : '';
     expect(bytes).not.toContain(CANARY);
     expect(bytes).not.toContain(started.callbackToken);
   });
 
   it.skipIf(tier.unavailable !== null)('refresh single-flight across two Stores instances (two "processes")', async () => {
     const instance = await open();
-    const other = await instance.second();
+    const other = await instance.reopen();
     let now = Date.parse('2026-01-01T00:00:00.000Z');
     const clock = { now: () => now };
     let calls = 0;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PG_URL, postgresProblem } from '@integration/test-kit';
 import { isIntegrationError, isoAt, type DispatchSettlement, type StoreSet, type Stores } from '@integration/contracts';
 import { memoryStores } from '@integration/store-memory';
 import { sqliteStores } from '@integration/store-local';
@@ -265,20 +266,9 @@ describe('durable tiers behave exactly like the memory tier (random operation se
     }, Number(process.env.STORE_DIFF_RUNS ?? 60));
   }, 120_000);
 
-  const url = process.env.INTEGRATION_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   it('postgres', async (ctx) => {
-    const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-    probe.on('error', () => undefined);
-    const reachable = await probe.connect().then(
-      () => true,
-      () => false,
-    );
-    await probe.end().catch(() => undefined);
-    if (!reachable) {
-      if (process.env.CI === 'true') throw new Error(`${url} unreachable under CI=true`);
-      console.warn(`[stores-differential] skipping postgres: ${url} unreachable`);
-      return ctx.skip();
-    }
+    if ((await postgresProblem('stores-differential', PG_URL)) !== null) return ctx.skip();
+    const url = PG_URL;
     const schema = `diff_${process.pid}_${Date.now().toString(36)}`;
     const stores = postgresStores({ connectionString: url, schema, max: 3 });
     await stores.migrate();

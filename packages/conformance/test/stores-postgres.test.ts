@@ -3,29 +3,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Stores } from '@integration/contracts';
 import { postgresStores } from '@integration/store-postgres';
+import { PG_URL, postgresProblem } from '@integration/test-kit';
 import { registerStoreBattery } from '../src/stores';
 
-const url = process.env.INTEGRATION_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function reachable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const problem = await reachable();
-if (problem && process.env.CI === 'true') {
-  throw new Error(`INTEGRATION_PG_URL (${url}) is unreachable under CI=true: ${problem}`);
-}
-if (problem) console.warn(`[stores-postgres] skipping the Postgres store battery: ${url} is unreachable (${problem})`);
+const url = PG_URL;
+const problem = await postgresProblem('stores-postgres battery', url);
 
 const run = `battery_${process.pid}_${randomBytes(3).toString('hex')}`;
 const schemas = new WeakMap<Stores, string>();

@@ -1,35 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 import type { Stores } from '@integration/contracts';
+import { PG_URL as pgUrl, postgresProblem, uniqueSchema } from '@integration/test-kit';
 import { postgresStores } from '../src';
 
-export const pgUrl = process.env.INTEGRATION_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export { PG_URL as pgUrl } from '@integration/test-kit';
 
 /** null when reachable, else why not. Under CI=true an unreachable server fails the run. */
-export async function pgProblem(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 2_000 });
-  client.on('error', () => undefined);
-  let problem: string | null = null;
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-  } catch (error) {
-    problem = error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-  if (problem && process.env.CI === 'true') throw new Error(`INTEGRATION_PG_URL (${pgUrl}) is unreachable under CI=true: ${problem}`);
-  if (problem) console.warn(`[store-postgres] skipping: ${pgUrl} is unreachable (${problem})`);
-  return problem;
-}
+export const pgProblem = (): Promise<string | null> => postgresProblem('store-postgres');
 
-const runTag = `${process.pid}_${randomBytes(3).toString('hex')}`;
-let counter = 0;
 /** A unique schema name for this test run; drop it with `dropSchema`. */
-export const freshSchema = (label: string) => `t_${label}_${runTag}_${(counter += 1)}`;
+export const freshSchema = uniqueSchema;
 
 export function adminPool(): pg.Pool {
   const pool = new pg.Pool({ connectionString: pgUrl, max: 2 });
