@@ -15,16 +15,9 @@ import { bindConnection, type BoundConnection } from './binding';
 import { connectionStatus, disableConnection, listConnections, resolveSecret, revokeConnection, rotateConnection, type RotateResult } from './connections';
 import type { AuthContext } from './context';
 import type { CancelInstallInput, CompleteInstallInput, LeaseRequest, RevokeInput, RotateInput, StartInstallInput } from './inputs';
-import {
-  cancelInstall,
-  completeInstall,
-  fetchInstall,
-  listInstalls,
-  startInstall,
-  sweepExpiredInstalls,
-  type CompleteInstallResult,
-  type StartInstallResult,
-} from './installs';
+import { cancelInstall, fetchInstall, listInstalls, sweepExpiredInstalls } from './install-lifecycle';
+import { startInstall, type StartInstallResult } from './start-install';
+import { completeInstall, type CompleteInstallResult } from './complete-install';
 import { KeyRing } from './key-ring';
 import { fetchLease, leaseFromBinding, requestLease } from './leases';
 import { AuthServiceOptionsSchema, type AuthServiceOptions, type ConnectorLookup } from './options';

@@ -16,7 +16,9 @@ export {
   type RotateInput,
   type RevokeInput,
 } from './inputs';
-export { PREVIOUS_STATE_KEY, type StartInstallResult, type CompleteInstallResult } from './installs';
+export { PREVIOUS_STATE_KEY } from './install-lifecycle';
+export type { StartInstallResult } from './start-install';
+export type { CompleteInstallResult } from './complete-install';
 export type { RotateResult } from './connections';
 export type { RewrapReport } from './rewrap';
 export { KeyRing, KeyRingConfigSchema, generateSealingKey, type KeyRingConfig, type AuthEnvironment } from './key-ring';
