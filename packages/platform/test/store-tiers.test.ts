@@ -1,30 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS_CREDENTIAL_REF, type Run } from '@integration/contracts';
+import { acceptedRun, ANONYMOUS_CREDENTIAL_REF } from '@integration/contracts';
 import { withAdmin } from '@integration/test-kit';
 import { storeTiers } from '../src/testing';
 
 const tiers = await storeTiers({ label: 'test_kit' });
 const at = '2026-01-01T00:00:00.000Z';
-const run = (runId: string): Run => ({
-  runId,
-  capabilityId: 'kit.op',
-  connectorId: 'kit',
-  runtimeClass: 'direct',
-  status: 'accepted',
-  input: { canary: 'kit-canary-7f3a' },
-  sealedInput: null,
-  credentialRef: ANONYMOUS_CREDENTIAL_REF,
-  targetId: null,
-  tenantId: null,
-  actorId: null,
-  traceId: null,
-  idempotencyKey: null,
-  result: null,
-  error: null,
-  policy: null,
-  createdAt: at,
-  updatedAt: at,
-});
+const run = (runId: string) =>
+  acceptedRun({ runId, capabilityId: 'kit.op', connectorId: 'kit', runtimeClass: 'direct', credentialRef: ANONYMOUS_CREDENTIAL_REF, at, input: { canary: 'kit-canary-7f3a' } });
 
 describe.each(tiers)('store tier $name', (tier) => {
   it.skipIf(tier.unavailable !== null)('opens a migrated instance that a reopened view shares, and cleans up after itself', async () => {
