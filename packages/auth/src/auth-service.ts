@@ -5,7 +5,6 @@ import {
   type Connection,
   type ConnectionFilter,
   type ConnectorDefinition,
-  type CredentialRef,
   type Install,
   type InstallFilter,
   type Lease,

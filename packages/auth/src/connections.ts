@@ -12,7 +12,6 @@ import { connectionLockKey, connectorFor, logEvent, type AuthContext } from './c
 import { credentialRefOf } from './credential-ref';
 import { storeNextCredentialVersion } from './credential-version';
 import { ConnectionFilterSchema, IdSchema, RevokeInputSchema, RotateInputSchema, type RevokeInput, type RotateInput } from './inputs';
-import { loadLive } from './refresh';
 import { oauthSetupFor, revokeAtProvider } from './oauth';
 import { openSecret, type SecretMap } from './secrets';
 

@@ -1,4 +1,3 @@
-import type { Stores } from '@integration/contracts';
 import { leaseOwners } from './claim';
 import { ClaimKeeper } from './claim-keeper';
 import { Deliverer } from './delivery';

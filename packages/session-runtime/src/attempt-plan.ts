@@ -1,7 +1,7 @@
 import { canonicalHash, type Capability, type IntegrationError, type KnownSecrets, type RuntimeClass, type RuntimeContext } from '@integration/contracts';
 import type { Driver, ExecutionEvent, ExecutionResult } from './driver';
 import { runtimeError } from './errors';
-import type { OpenSession } from './session-pool';
+import type { OpenSession } from './open-session';
 
 export interface AttemptPlan {
   capability: Capability;

@@ -8,12 +8,13 @@ import { localBoundaryAdapter } from './boundary/local-adapter';
 import type { Driver } from './driver';
 import { runtimeError } from './errors';
 import { parseHarnessOptions, type HarnessOptions } from './harness-options';
-import { SessionPool, type SessionInfo } from './session-pool';
+import type { SessionInfo } from './open-session';
+import { SessionPool } from './session-pool';
 import { runTurn } from './turn';
 
 export type { AttemptHooks, AttemptPlan } from './attempt-plan';
 export type { BoundaryOptions, HarnessOptions } from './harness-options';
-export type { OpenSession, SessionInfo } from './session-pool';
+export type { OpenSession, SessionInfo } from './open-session';
 export { promptOf } from './turn';
 
 export interface Harness {

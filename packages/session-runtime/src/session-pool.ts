@@ -1,36 +1,10 @@
 import { newId, type Clock, type IntegrationError } from '@integration/contracts';
 import type { AttemptPlan } from './attempt-plan';
 import type { BoundaryBridge } from './boundary/bridge';
-import type { BoundarySessionDescriptor } from './boundary/descriptor';
-import type { Driver, SessionHandle } from './driver';
 import { asIntegrationError } from './errors';
 import { openSessionBoundary } from './session-boundary';
 import { SessionCache, type EvictionReason, type SessionCacheOptions } from './session-cache';
-
-/** A cached session: the driver handle plus its boundary, if it has one. */
-export interface OpenSession {
-  key: string;
-  sessionId: string;
-  driver: Driver;
-  handle: SessionHandle;
-  provider: string | null;
-  workspace: string | null;
-  boundary: BoundarySessionDescriptor | null;
-  /** Completed turns (or pulls). */
-  turns: number;
-  /** True while a turn runs. */
-  busy: boolean;
-}
-
-export interface SessionInfo {
-  key: string;
-  sessionId: string;
-  driverId: string;
-  provider: string | null;
-  turns: number;
-  boundarySessionId: string | null;
-  workingDirectory: string | null;
-}
+import type { OpenSession, SessionInfo } from './open-session';
 
 export type Acquired = { session: OpenSession; lifecycle: 'started' | 'reused' } | { failure: IntegrationError };
 

@@ -4,7 +4,8 @@ import type { AttemptHooks, AttemptPlan } from './attempt-plan';
 import type { AttemptRecord } from './attempt-record';
 import type { ExecutionResult } from './driver';
 import { asIntegrationError, runtimeError } from './errors';
-import type { OpenSession, SessionPool } from './session-pool';
+import type { OpenSession } from './open-session';
+import type { SessionPool } from './session-pool';
 
 export function promptOf(capabilityId: string, input: unknown): string {
   const prompt = input && typeof input === 'object' ? (input as { prompt?: unknown }).prompt : undefined;
