@@ -4,6 +4,8 @@
  * iteration, same file settings / same server). A durable invoke is `platform.invoke` of a no-op
  * direct capability through the control plane. A third row per tier isolates the store: the store
  * calls of one invoke (`ledger.startAttempt`, `ledger.completeAttempt`), two transactions.
+ * The raw floor ("an invoke's SQL") and the durable invoke are measured side by side, in
+ * alternating slices, so that their ratio does not depend on how the disk drifts between rows.
  * Each SQLite setting also gets a concurrent row: 16 invokes in flight (closed loop, each finished
  * invoke starts the next), where the store's group commit lets concurrent calls share commits,
  * next to the same load with `groupCommit: false`.
@@ -84,6 +86,40 @@ async function measure(tier: string, label: string, fn: (i: number) => Promise<u
   return { tier, label, perSecond: samples.length / elapsed, p50: at(50), p99: at(99) };
 }
 
+/** How long each side of a paired measurement runs before the other takes over. */
+const SLICE_MS = 250;
+
+/**
+ * Two loops measured side by side: warm-ups, then alternating slices of SLICE_MS (SECONDS in all
+ * for each side), so both see the same disk and load. On this VM, fsync latency drifts by ±20%
+ * over a minute: measured one after the other, a ratio of two rows mostly measures the drift.
+ */
+async function measurePaired(tier: string, sides: Array<[label: string, fn: (i: number) => Promise<unknown> | unknown]>): Promise<Row[]> {
+  const state = sides.map(() => ({ i: 0, calls: 0, elapsed: 0, samples: [] as number[] }));
+  const run = async (side: number, ms: number, record: boolean) => {
+    const s = state[side]!;
+    const fn = sides[side]![1];
+    const started = performance.now();
+    const until = started + ms;
+    while (performance.now() < until) {
+      const t0 = performance.now();
+      await fn(s.i++);
+      if (record) s.samples.push((performance.now() - t0) * 1000);
+    }
+    if (record) s.elapsed += performance.now() - started;
+  };
+  for (let side = 0; side < sides.length; side += 1) await run(side, 500, false);
+  for (let slice = 0; slice < Math.ceil((SECONDS * 1000) / SLICE_MS); slice += 1) {
+    for (let side = 0; side < sides.length; side += 1) await run(side, SLICE_MS, true);
+  }
+  return sides.map(([label], side) => {
+    const { samples, elapsed } = state[side]!;
+    samples.sort((a, b) => a - b);
+    const at = (p: number) => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))]!;
+    return { tier, label, perSecond: samples.length / (elapsed / 1000), p50: at(50), p99: at(99) };
+  });
+}
+
 async function storeWritesRate(tier: string, stores: Stores): Promise<Row> {
   try {
     await stores.migrate();
@@ -159,9 +195,14 @@ async function sqlite(dir: string, synchronous: 'FULL' | 'NORMAL'): Promise<Row[
   const floorDb = new Database(join(dir, `floor-${synchronous}.db`));
   floorDb.pragma('journal_mode = WAL');
   floorDb.pragma(`synchronous = ${synchronous}`);
-  const floor = await measure(tier, "raw driver: an invoke's SQL", sqliteInvokeSql(floorDb));
+  // The floor and the durable invoke side by side: their ratio is the store's and pipeline's cost.
+  const platform = await createPlatform({ connectors: [connector], stores: sqliteStores({ path: join(dir, `state-${synchronous}.db`), synchronous }), secrets: { keys: { k1: generateSealingKey() }, activeKeyId: 'k1' } });
+  const [floor, durable] = await measurePaired(tier, [
+    ["raw driver: an invoke's SQL", sqliteInvokeSql(floorDb)],
+    [DURABLE, (n) => platform.invoke('bench.echo.run', { n })],
+  ]);
+  await platform.close();
   floorDb.close();
-  const durable = await invokeRate(tier, sqliteStores({ path: join(dir, `state-${synchronous}.db`), synchronous }));
   const concurrent = await invokeRate(tier, sqliteStores({ path: join(dir, `concurrent-${synchronous}.db`), synchronous }), CONCURRENT, CONCURRENCY);
   const ungrouped = await invokeRate(
     tier,
